@@ -1,0 +1,68 @@
+"""Named operations and campaigns: "Operation Venice", "Op Orochi", "Project Servator".
+
+"Op X" and "Operation X" are one operation, named "Operation X"; "Project X"
+and "Programme X" keep their word. Once a release has named "Operation
+Tremmor", a later bare "Tremmor" is another mention of it. Unnamed activity
+("a joint operation", "a week of action") is not an operation.
+"""
+from __future__ import annotations
+
+import re
+
+from .. import lexicon
+from .draft import Draft
+
+_OPERATION = re.compile(
+    r"\b(?P<word>Operation|OPERATION|Op\.?|OP|Project|PROJECT|Programme|Program)\s+"
+    r"(?P<name>(?:[A-Z0-9][\w'\-]*|[A-Z]{2,})(?:\s+(?:[A-Z][\w'\-]*))?(?:\s+(?:[A-Z][\w'\-]*))?)")
+
+# Capitalised words that follow "Operation"/"Project" but are not a codename.
+_NOT_NAMES = frozenset("""
+Lead Leads Manager Managers Officer Officers Team Teams Commander Commanders Director Coordinator Co-ordinator
+Board Group Unit Support Name Names Update Updates Plan Plans Phase Centre Room Partners Partner Funding
+The A An This That In On At Of For And Is Was Has Had Have Will Would Police Officer Detective
+""".split())
+
+
+def operation_name(word: str, codename: str) -> str:
+    """The canonical name: 'Op Orochi' -> 'Operation Orochi'; 'Project Servator' stays."""
+    word = word.rstrip(".").lower()
+    prefix = {"op": "Operation", "operation": "Operation", "project": "Project",
+              "programme": "Programme", "program": "Programme"}[word]
+    if codename.isupper() and len(codename) > 3 and not any(c.isdigit() for c in codename):
+        codename = codename.title()
+    return f"{prefix} {codename}"
+
+
+def find_operations(draft: Draft) -> None:
+    text = draft.text
+    stop = lexicon.words()["months"] | lexicon.words()["weekdays"] | _NOT_NAMES
+    codenames: dict[str, str] = {}
+    for m in _OPERATION.finditer(text.norm):
+        words = m.group("name").split()
+        kept: list[str] = []
+        for word in words:
+            bare = word[:-2] if word.endswith("'s") else word[:-1] if word.endswith("'") else word
+            if bare in stop or (kept and lexicon.force_spellings().get(lexicon.fold(bare))):
+                break
+            kept.append(bare)
+            if bare != word:
+                break  # a possessive ends the name: "Operation Sceptre's"
+        if not kept:
+            continue
+        if m.group("word") in ("Project", "PROJECT", "Programme", "Program") and kept[0] in lexicon.words()["function_words"]:
+            continue
+        codename = " ".join(kept)
+        name = operation_name(m.group("word"), codename)
+        end = m.start("name") + len(codename)
+        key = lexicon.slug(name)
+        draft.add("operation", key, name, m.start(), end, f"pattern:{m.group('word').rstrip('.').lower()}+codename")
+        if len(codename) > 2:
+            codenames[codename] = key
+
+    # Later bare mentions of a codename the release has introduced: "Tremmor is ...".
+    for codename, key in codenames.items():
+        name = draft.name_of("operation", key)
+        for m in re.finditer(rf"(?<![\w-]){re.escape(codename)}(?![\w-])", text.norm):
+            if not draft.at(m.start(), m.end(), "operation"):
+                draft.add("operation", key, name, m.start(), m.end(), "alias:bare-codename")

@@ -1,0 +1,187 @@
+"""Partner agencies: named organisations outside the police.
+
+Found by gazetteer (national agencies, prosecutors, regulators, charities,
+campaigns), by the shape of a name (councils, "<Place> Trading Standards",
+names ending in Trust, Agency, Authority...), and by grammar: the proper
+names in a list after "partner agencies including", "in partnership with",
+"supported by"; a name after "the charity" or "the event organisers,".
+Generic bodies ("councils", "Children's Services") are not partners; nor are
+courts or the outlet that republished the release.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from .. import lexicon
+from ..lexicon import alternation, fold
+from .draft import Draft
+from .text import cap_phrases
+
+_ORG_HEADS = frozenset("""Trust Foundation Charity Agency Authority Commission Service Services Office Ministry Society
+Association Institute College University Partnership Bank Ltd Limited plc PLC Homes Housing Board Inspectorate
+Executive Council Fund Alliance Federation Network Standards Communities Coalition Campaign""".split())
+_NOT_PARTNER_HEADS = frozenset("Court Courts Crown Magistrates".split())
+
+_LIST_CUE = re.compile(
+    r"\b(?:(?:partner\s+agencies|partners|agencies|organisations|organizations|charities|bodies)"
+    r"(?:\s+(?:present|involved|taking\s+part|such))?\s*,?\s*(?:include[ds]?|including|such\s+as|like|were|from|within)\s*:?"
+    r"|in\s+(?:partnership|collaboration|conjunction|co-?operation)\s+with"
+    r"|(?:worked|working|works|work)\s+(?:closely\s+)?(?:with|alongside)"
+    r"|together\s+with|joined\s+(?:with|by)|supported\s+by|backed\s+by|funded\s+by|assisted\s+by|sponsored\s+by"
+    r"|(?:visits|checks)\s+with|teamed\s+up\s+with|partnered\s+with|with\s+the\s+(?:support|help)\s+of"
+    r"|partners\s+(?:in|at|from))\s+", re.I)
+_APPOSITIVE = re.compile(
+    r"\b(?:the\s+)?(?:charity|charities|organisation|company|firm|event\s+organisers?|organisers?|agency|partner"
+    r"|housing\s+association|social\s+enterprise|campaign\s+group)\s*,?\s+(?=[A-Z])")
+_OFFICE_OF = re.compile(r"\bOffice\s+of\s+the\s+(?:[A-Z][\w'-]*,?\s+(?:(?:and|&|for|of)\s+)?){1,6}[A-Z][\w'-]*")
+
+
+@cache
+def _gazetteer() -> tuple[re.Pattern[str], dict[str, str]]:
+    spellings: dict[str, str] = {}
+    originals = []
+    for body in lexicon.agencies().values():
+        for spelling in (body.name, *body.aliases):
+            spellings[fold(spelling)] = body.id
+            originals.append(spelling)
+    return re.compile(rf"(?<![\w@/.-])(?:{alternation(originals)})(?![\w-])"), spellings
+
+
+def find_partners(draft: Draft) -> None:
+    text = draft.text
+    pattern, spellings = _gazetteer()
+    agencies = lexicon.agencies()
+    for m in pattern.finditer(text.norm):
+        agency_id = spellings.get(fold(m.group()))
+        if agency_id and not draft.at(m.start(), m.end(), "force", "unit"):
+            if draft.add("partner", agency_id, draft.text.raw[m.start():m.end()], m.start(), m.end(), f"gazetteer:agency:{agencies[agency_id].name}"):
+                info = draft.entity_info("partner", agency_id)
+                info.canonical, info.scope = agencies[agency_id].name, agencies[agency_id].kind
+
+    for m in _OFFICE_OF.finditer(text.norm):
+        add_partner(draft, m.start(), m.end(), "pattern:office-of")
+
+    for phrase in cap_phrases(text):
+        bare = [t.bare for t in phrase]
+        # Councils, with any department that follows: "Suffolk County Council Trading Standards".
+        if "Council" in bare:
+            i = bare.index("Council")
+            end_i = i
+            if not phrase[i].possessive:
+                end_i = len(phrase) - 1
+                for j in range(i + 1, len(phrase)):
+                    if phrase[j].possessive:
+                        end_i = j
+                        break
+            start_i = _first_name_token(phrase[:i + 1])
+            if start_i is not None and start_i < i:
+                add_partner(draft, phrase[start_i].start, _bare_end(phrase[end_i]), "pattern:council")
+            continue
+        for i, token in enumerate(phrase):
+            if token.bare in _ORG_HEADS and i > 0 and (i == len(phrase) - 1 or token.possessive or phrase[i + 1].text in ("and", "&")):
+                start_i = _first_name_token(phrase[:i + 1])
+                if start_i is not None and start_i < i and not any(t.bare in _NOT_PARTNER_HEADS for t in phrase[start_i:i + 1]):
+                    add_partner(draft, phrase[start_i].start, _bare_end(token), f"pattern:organisation-head:{token.bare}")
+                break
+
+    for cue in _LIST_CUE.finditer(text.norm):
+        _list_items(draft, cue.end(), "pattern:partner-list")
+    for cue in _APPOSITIVE.finditer(text.norm):
+        _list_items(draft, cue.end(), "pattern:organisation-appositive", first_only=True)
+
+
+def _bare_end(token) -> int:
+    return token.end - (2 if token.text.endswith("'s") else 1 if token.text.endswith("s'") else 0)
+
+
+def _first_name_token(tokens) -> int | None:
+    function = lexicon.words()["function_words"]
+    for i, token in enumerate(tokens):
+        if token.text not in function and token.text not in ("and", "&", "of", "for", "the"):
+            return i
+    return None
+
+
+def add_partner(draft: Draft, start: int, end: int, rule: str) -> str | None:
+    """Add a partner named at [start, end) unless it is police, generic or already known there."""
+    raw = draft.text.raw
+    while start < end and raw[start] in " ,.;:":
+        start += 1
+    while end > start and raw[end - 1] in " ,.;:":
+        end -= 1
+    article = re.match(r"(?:the|The)\s+", raw[start:end])
+    if article:
+        start += article.end()
+    name = raw[start:end]
+    words = lexicon.words()
+    if not name or not name[0].isupper() or fold(name) in lexicon.generic_bodies():
+        return None
+    if name in words["months"] or name in words["weekdays"] or name in words["countries"] or name in words["function_words"]:
+        return None
+    if draft.at(start, end, "force", "unit", "partner"):
+        return None
+    key = _gazetteer()[1].get(fold(name)) or lexicon.slug(name)
+    if not draft.add("partner", key, name, start, end, rule):
+        return None
+    if key in lexicon.agencies():
+        info = draft.entity_info("partner", key)
+        info.canonical, info.scope = lexicon.agencies()[key].name, lexicon.agencies()[key].kind
+    return key
+
+
+def _list_items(draft: Draft, start: int, rule: str, first_only: bool = False) -> None:
+    """The proper names in a coordinated list starting at `start`, up to the end of its sentence."""
+    text = draft.text
+    _, end = text.sentence_at(start)
+    stretch = text.norm[start:end]
+    pos = 0
+    for chunk in re.split(r"(\s*[,;:]\s*)", stretch):
+        chunk_start = start + pos
+        pos += len(chunk)
+        if not chunk.strip() or re.fullmatch(r"\s*[,;:]\s*", chunk):
+            continue
+        if len(chunk.split()) >= 6 and sum(w[:1].islower() for w in chunk.split()) > len(chunk.split()) / 2:
+            break  # a clause, not a list item: the list has ended
+        for part_start, part in _and_parts(draft, chunk_start, chunk):
+            m = re.match(r"(?:the\s+|The\s+)?((?:[A-Z][\w'&.-]*)(?:\s+(?:[A-Z][\w'&.-]*|and|&|of|for|the|de)(?=\s+[A-Z&]|$|\s*\())*(?:\s+[A-Z][\w'&.-]*)*)", part)
+            if not m:
+                if first_only:
+                    return
+                continue
+            name = m.group(1).strip()
+            if all(lexicon.force_places().get(fold(w)) or w in ("and", "&") or w in lexicon.words()["countries"]
+                   for w in re.split(r"\s+(?=\S)", name)) or _only_places(name):
+                continue
+            if len(name.split()) > 8 or name.split()[-1] in ("and", "&", "of", "for", "the"):
+                continue
+            item_start = part_start + m.start(1)
+            if draft.at(item_start, item_start + len(name), "force", "unit", "partner", "operation"):
+                if first_only:
+                    return
+                continue
+            add_partner(draft, item_start, item_start + len(name), rule)
+        if first_only:
+            return
+
+
+def _only_places(name: str) -> bool:
+    """'Kent and Essex', 'London': county and country names, not organisations."""
+    parts = re.split(r"\s*(?:,|\band\b|&)\s*", name)
+    known = lexicon.words()["countries"] | {"London", "England", "Wales", "Scotland", "Northern Ireland", "UK", "Britain"}
+    return all(p in known or lexicon.force_places().get(fold(p)) for p in parts if p)
+
+
+def _and_parts(draft: Draft, start: int, chunk: str) -> list[tuple[int, str]]:
+    """Split 'X and Y' where X is already known or Y starts with 'the'; keep 'Work and Pensions'."""
+    parts = []
+    cursor = 0
+    for m in re.finditer(r"\s+(?:and|&)\s+", chunk):
+        left_end = start + m.start()
+        left_known = draft.at(max(start + cursor, left_end - 1), left_end, "force", "unit", "partner")
+        right = chunk[m.end():]
+        if left_known or right.startswith(("the ", "The ")) or not right[:1].isupper() or not chunk[cursor:m.start()].strip()[:1].isupper():
+            parts.append((start + cursor, chunk[cursor:m.start()]))
+            cursor = m.end()
+    parts.append((start + cursor, chunk[cursor:]))
+    return parts
