@@ -1,0 +1,92 @@
+"""The library API a notebook uses; the command line is a thin layer over it."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterable
+
+from . import queries
+from .documents import DEFAULT_MAX_BYTES
+from .ingest import IngestReport, identity_for, ingest
+from .store import Store, StoreError
+from .vocab import sparql_prefixes
+
+DEFAULT_STORE = Path("output") / "store"
+
+_STATS_TYPES = {
+    "forces": "pk:PoliceForce", "units": "pk:PoliceUnit", "operations": "pk:Operation",
+    "partners": "pk:PartnerAgency", "people": "schema:Person",
+}
+
+
+class KnowledgeGraph:
+    """A policekg store: ingest releases into it, query it, export and render it."""
+
+    def __init__(self, store: Store, base_iri: str | None = None) -> None:
+        self.store = store
+        self.base_iri = base_iri
+
+    def __enter__(self) -> "KnowledgeGraph":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def ingest(self, paths: Iterable[str | os.PathLike], workers: int = 1, max_bytes: int = DEFAULT_MAX_BYTES,
+               progress: Callable[[int, int], None] | None = None) -> IngestReport:
+        """Ingest files and folders of releases (.txt, .html, .jsonl); re-ingesting a release replaces it."""
+        return ingest(self.store, paths, base_iri=self.base_iri, workers=workers, max_bytes=max_bytes, progress=progress)
+
+    def query(self, name_or_sparql: str, **params: str) -> list[dict[str, object]]:
+        """Answers as a list of dicts: a named query ('forces'), a .rq file, or SPARQL text."""
+        return queries.rows(self.store, queries.find_query(name_or_sparql), {k: str(v) for k, v in params.items()})
+
+    def dataframe(self, name_or_sparql: str, **params: str):
+        """Answers as a pandas DataFrame (needs pandas: pip install 'policekg[pandas]')."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("dataframe() needs pandas: pip install 'policekg[pandas]'") from None
+        query = queries.find_query(name_or_sparql)
+        rows = self.query(name_or_sparql, **params)
+        columns = list(rows[0]) if rows else list(query.columns)
+        return pd.DataFrame(rows, columns=columns)
+
+    def stats(self) -> dict[str, object]:
+        """Releases, quads, and the entities the releases name, by type."""
+        releases = self.store.rows(sparql_prefixes() + "SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE { ?r a schema:NewsArticle }")
+        entities = {}
+        for label, rdf_type in _STATS_TYPES.items():
+            found = self.store.rows(sparql_prefixes() + f"""
+                SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?r a schema:NewsArticle ; schema:mentions ?e . ?e a {rdf_type} }}""")
+            entities[label] = found[0]["n"]
+        extra = self.store.rows(sparql_prefixes() + """
+            SELECT (COUNT(DISTINCT ?q) AS ?quotes) (COUNT(DISTINCT ?o) AS ?outcomes) (COUNT(DISTINCT ?m) AS ?memberships) WHERE {
+              { ?q a schema:Quotation } UNION { ?o a pk:Outcome } UNION { ?m a org:Membership } }""")[0]
+        entities.update(extra)
+        return {"releases": releases[0]["n"], "quads": len(self.store), "graphs": len(self.store.graph_names()),
+                "entities": entities}
+
+    def export(self, output, format: str = "trig") -> None:
+        self.store.export(str(output) if isinstance(output, Path) else output, format)
+
+    def render(self, output: str | os.PathLike, **options) -> int:
+        """Write an interactive HTML page of the graph; returns the number of nodes drawn."""
+        from .render import render_page
+
+        return render_page(self.store, Path(output), **options)
+
+
+def open(path: str | os.PathLike = DEFAULT_STORE, read_only: bool = False, base_iri: str | None = None) -> KnowledgeGraph:
+    """Open (or create) a store. Read-only opening never creates anything and tolerates a running ingest."""
+    store = Store.open(path, read_only=read_only)
+    graph = KnowledgeGraph(store, base_iri)
+    if not read_only and base_iri:
+        identity_for(store, base_iri)  # fail now, not mid-ingest, if the store was built under another base
+    return graph
+
+
+__all__ = ["KnowledgeGraph", "open", "StoreError", "DEFAULT_STORE"]

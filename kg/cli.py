@@ -1,0 +1,221 @@
+"""The `kg` command: a thin click layer over the library API (kg.api)."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, queries
+from .api import DEFAULT_STORE, open as open_graph
+from .documents import DEFAULT_MAX_BYTES
+from .store import FORMATS as EXPORT_FORMATS, StoreError
+
+STORE_HELP = f"Folder of the on-disk store (default: {DEFAULT_STORE})."
+
+
+def _store_option(f):
+    return click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_STORE,
+                        show_default=False, help=STORE_HELP)(f)
+
+
+def _open(store: Path, read_only: bool, base_iri: str | None = None):
+    try:
+        return open_graph(store, read_only=read_only, base_iri=base_iri)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="policekg")
+def main() -> None:
+    """policekg: turn police press releases into a knowledge graph you can query.
+
+    \b
+    A typical session:
+      kg ingest releases/            read releases into output/store
+      kg stats                       what the graph holds
+      kg queries                     the named questions you can ask
+      kg query operations            ask one (or pass SPARQL or a .rq file)
+      kg export -o kg.trig           hand the graph to a triple store
+      kg render -o graph.html        an interactive page to explore it
+
+    Every command takes --store to use a store other than output/store.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_store_option
+@click.option("--workers", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Worker processes for reading and extraction; the graph is the same for any number.")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse files larger than this.")
+@click.option("--base-iri", default=None, metavar="IRI",
+              help="Base under which entity IRIs are minted (default https://w3id.org/policekg/id/; "
+                   "fixed when the store is created).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar; problems and the summary only.")
+def ingest(paths, store, workers, max_bytes, base_iri, quiet):
+    """Read press releases into the store.
+
+    PATHS are files or folders (searched recursively) of releases: .txt in
+    the seed layout (an optional first line " date YYYY-MM-DD " then the
+    text), .html pages (main text taken out of the page) and .jsonl corpora
+    (one JSON object a line with "id" and "text", optional "date", "url",
+    "publisher"). A release's identifier is its file name without the
+    extension, or its "id".
+
+    Re-ingesting a release replaces everything it contributed. A file that
+    cannot be read gets one line saying which and why; the rest goes in, and
+    the command ends non-zero after the summary.
+    """
+    graph = _open(store, read_only=False, base_iri=base_iri)
+    bar = None
+    try:
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if quiet or total < 2:
+                return
+            if bar is None:
+                bar = click.progressbar(length=total, label="Reading releases", file=sys.stderr,
+                                        show_pos=True, show_eta=True)
+                bar.__enter__()
+            bar.update(1)
+
+        try:
+            report = graph.ingest(paths, workers=workers, max_bytes=max_bytes, progress=progress)
+        except StoreError as err:
+            raise click.ClickException(str(err)) from None
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    finally:
+        graph.close()
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for problem in report.problems:
+        click.echo(f"error: {problem}", err=True)
+    failed = len(report.problems)
+    click.echo(f"Ingested {len(report.releases)} release{'s' if len(report.releases) != 1 else ''} "
+               f"({report.quads:,} quads) into {store}" + (f"; {failed} item{'s' if failed != 1 else ''} failed (see above)." if failed else "."))
+    if failed:
+        sys.exit(1)
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for value in values:
+        name, sep, raw = value.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{value!r} is not name=value", param_hint="--param")
+        params[name.strip().lstrip("?")] = raw
+    return params
+
+
+@main.command()
+@click.argument("query")
+@_store_option
+@click.option("--format", "-f", "fmt", type=click.Choice(queries.FORMATS), default="table", show_default=True,
+              help="table for reading; csv (with a header row) for spreadsheets; tsv and json are the "
+                   "W3C SPARQL 1.1 results formats.")
+@click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+              help="A value for a query parameter (repeatable); see `kg queries` for each query's parameters.")
+def query(query, store, fmt, params):
+    """Answer a question over the graph.
+
+    QUERY is the name of a named query (see `kg queries`), a .rq file, or
+    SPARQL text. Queries see the union of all release graphs; the usual
+    prefixes (schema:, org:, pk:, skos:, oa:, prov:, dcterms:...) are
+    predeclared.
+
+    \b
+    Examples:
+      kg query operations
+      kg query people --format csv > people.csv
+      kg query operations-by-force --param force="Kent Police"
+      kg query 'SELECT ?name WHERE { ?f a pk:PoliceForce ; schema:name ?name } LIMIT 5'
+    """
+    graph = _open(store, read_only=True)
+    try:
+        text = queries.render(graph.store, queries.find_query(query), _params(params), fmt)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        graph.close()
+    click.echo(text, nl=False)
+
+
+@main.command(name="queries")
+def list_queries():
+    """List the named queries, with what each answers and its parameters."""
+    for name, q in queries.named_queries().items():
+        click.echo(click.style(name, bold=True) + f"  {q.title}")
+        for p in q.params:
+            click.echo(f"    --param {p.name}=...  ({p.type}{', optional' if p.optional else ''}) {p.doc}")
+
+
+@main.command()
+@_store_option
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def stats(store, fmt):
+    """How many releases, quads and entities (by type) the store holds."""
+    graph = _open(store, read_only=True)
+    try:
+        figures = graph.stats()
+    finally:
+        graph.close()
+    if fmt == "json":
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo(f"releases   {figures['releases']:>8,}")
+    click.echo(f"quads      {figures['quads']:>8,}  in {figures['graphs']} named graphs")
+    for name, count in figures["entities"].items():
+        click.echo(f"{name:<10} {count:>8,}")
+
+
+@main.command()
+@_store_option
+@click.option("--format", "-f", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default=None,
+              help="trig, nquads and jsonld keep one named graph per release; turtle and ntriples "
+                   "flatten the graphs, each triple once. Default: from the file suffix, else trig.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+def export(store, fmt, output):
+    """Write the whole graph in a standard RDF format for triple stores."""
+    if fmt is None:
+        suffixes = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".nt": "ntriples",
+                    ".jsonld": "jsonld", ".json": "jsonld"}
+        fmt = suffixes.get(output.suffix.lower(), "trig") if output else "trig"
+    graph = _open(store, read_only=True)
+    try:
+        if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            graph.export(output, fmt)
+            click.echo(f"Wrote {fmt} to {output}", err=True)
+        else:
+            graph.export(sys.stdout.buffer, fmt)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        graph.close()
+
+
+@main.command()
+@_store_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("output/graph.html"),
+              show_default=True, help="The HTML page to write.")
+@click.option("--max-nodes", type=click.IntRange(1), default=2000, show_default=True,
+              help="Draw at most this many entities (those named in most releases).")
+def render(store, output, max_nodes):
+    """Write an interactive graph page (one HTML file that works offline)."""
+    graph = _open(store, read_only=True)
+    try:
+        shown = graph.render(output, max_nodes=max_nodes)
+    finally:
+        graph.close()
+    click.echo(f"Wrote {output} ({shown} entities)")
+
+
+if __name__ == "__main__":
+    main()

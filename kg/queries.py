@@ -1,0 +1,195 @@
+"""Named SPARQL queries: load them from `queries/`, run them, format the answers.
+
+Each `queries/<name>.rq` opens with a comment header:
+
+    # Title on the first line
+    #
+    # What the query answers, in a few lines.
+    #
+    # Parameters:
+    #   ?force (string, optional): only this force, by canonical name
+    #
+    # Columns: document, name
+
+Parameters are bound with SEP-0007 substitution (`--param force="Kent Police"`),
+never pasted into the query text.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, serialize
+
+from .resources import resource_dir
+from .store import Store, StoreError, python_value
+from .vocab import PREFIXES, XSD
+
+FORMATS = ("table", "csv", "tsv", "json")
+_PARAM = re.compile(r"^\s*\?(?P<name>\w+)\s*\((?P<type>[\w-]+)(?P<optional>,\s*optional)?\)\s*:\s*(?P<doc>.*)$")
+_TYPES = {"string": None, "integer": XSD.integer, "decimal": XSD.decimal, "date": XSD.date, "boolean": XSD.boolean}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    optional: bool
+    doc: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    text: str
+    params: tuple[Param, ...] = ()
+    columns: tuple[str, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+
+
+def queries_dir() -> Path:
+    return resource_dir("queries")
+
+
+def parse_query(text: str, name: str, path: Path | None = None) -> NamedQuery:
+    """A query with the header it opens with."""
+    header = []
+    for line in text.splitlines():
+        if line.startswith("#"):
+            header.append(line[1:].strip() if line.startswith("# ") or line == "#" else line[1:])
+        elif line.strip():
+            break
+    title = header[0] if header else ""
+    description, params, columns = [], [], []
+    section = "description"
+    for line in header[1:]:
+        lowered = line.lower()
+        if lowered.startswith("parameters:"):
+            section = "params"
+            rest = line.split(":", 1)[1].strip()
+            if rest and rest.lower() != "none":
+                description.append(line)
+            continue
+        if lowered.startswith("columns:"):
+            columns = [c.strip() for c in line.split(":", 1)[1].split(",") if c.strip()]
+            section = "columns"
+            continue
+        if section == "params":
+            m = _PARAM.match(line)
+            if m:
+                params.append(Param(m["name"], m["type"], bool(m["optional"]), m["doc"].strip()))
+        elif section == "description":
+            description.append(line)
+    return NamedQuery(name, title, " ".join(d for d in description if d).strip(), text, tuple(params),
+                      tuple(columns), path)
+
+
+@cache
+def named_queries() -> dict[str, NamedQuery]:
+    found = {}
+    for path in sorted(queries_dir().glob("*.rq")):
+        found[path.stem] = parse_query(path.read_text(encoding="utf-8"), path.stem, path)
+    return found
+
+
+def find_query(spec: str) -> NamedQuery:
+    """A named query, a .rq file, or SPARQL text given on the command line."""
+    queries = named_queries()
+    if spec in queries:
+        return queries[spec]
+    path = Path(spec)
+    if spec.endswith(".rq"):
+        if not path.is_file():
+            raise StoreError(f"no query file {spec}")
+        return parse_query(path.read_text(encoding="utf-8"), path.stem, path)
+    if re.search(r"\b(?:SELECT|ASK|CONSTRUCT|DESCRIBE)\b", spec, re.I):
+        return NamedQuery("sparql", "", "", spec)
+    raise StoreError(f"no named query {spec!r}; `kg queries` lists them (or pass a .rq file or SPARQL text)")
+
+
+def bind(query: NamedQuery, given: dict[str, str]) -> dict[str, NamedNode | Literal]:
+    """Typed values for a query's parameters; unknown or missing ones are errors that say what is expected."""
+    declared = {p.name: p for p in query.params}
+    values: dict[str, NamedNode | Literal] = {}
+    for name, raw in given.items():
+        param = declared.get(name)
+        if query.params and param is None:
+            expected = ", ".join(declared) or "none"
+            raise StoreError(f"query {query.name!r} has no parameter {name!r} (it takes: {expected})")
+        kind = param.type if param else "string"
+        if kind == "iri":
+            values[name] = NamedNode(raw)
+        elif kind in _TYPES:
+            datatype = _TYPES[kind]
+            if kind == "date":
+                try:
+                    dt.date.fromisoformat(raw)
+                except ValueError:
+                    raise StoreError(f"parameter {name!r} wants a date YYYY-MM-DD, not {raw!r}") from None
+            if kind == "integer" and not re.fullmatch(r"-?\d+", raw):
+                raise StoreError(f"parameter {name!r} wants a whole number, not {raw!r}")
+            values[name] = Literal(raw, datatype=datatype) if datatype else Literal(raw)
+        else:
+            raise StoreError(f"query {query.name!r} declares parameter {name!r} with unknown type {kind!r}")
+    missing = [p.name for p in query.params if not p.optional and p.name not in values]
+    if missing:
+        raise StoreError(f"query {query.name!r} needs --param {missing[0]}=... ({declared[missing[0]].doc})")
+    return values
+
+
+def rows(store: Store, query: NamedQuery, params: dict[str, str] | None = None) -> list[dict[str, object]]:
+    return store.rows(query.text, bind(query, params or {}))
+
+
+def render(store: Store, query: NamedQuery, params: dict[str, str] | None = None, fmt: str = "table") -> str:
+    """The answers of a query as text in one of FORMATS."""
+    if fmt not in FORMATS:
+        raise StoreError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    result = store.query(query.text, bind(query, params or {}))
+    if isinstance(result, QueryBoolean):
+        return ("true" if bool(result) else "false") + "\n"
+    if not isinstance(result, QuerySolutions):
+        return serialize(list(result), format=RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
+    if fmt == "json":
+        return result.serialize(format=QueryResultsFormat.JSON).decode("utf-8") + "\n"
+    if fmt == "tsv":
+        return result.serialize(format=QueryResultsFormat.TSV).decode("utf-8")
+    names = [v.value for v in result.variables]
+    table = [[_cell(python_value(s[n])) for n in names] for s in result]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows(table)
+        return out.getvalue()
+    return _table(names, table)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)
+
+
+def _table(names: list[str], table: list[list[str]]) -> str:
+    if not names:
+        return "(no columns)\n"
+    widths = [max([len(n)] + [len(row[i]) for row in table]) for i, n in enumerate(names)]
+    widths = [min(w, 60) for w in widths]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join((c if len(c) <= w else c[:w - 1] + "\u2026").ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    out = [line(names), line(["-" * w for w in widths])]
+    out += [line(row) for row in table]
+    out.append(f"({len(table)} row{'s' if len(table) != 1 else ''})")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,140 @@
+"""Interactive HTML pages of the graph: a networkx view drawn with pyvis.
+
+`graph_view` reads the entities releases name and how they connect (a unit
+to its force, a person to the organisation they speak for, forces, units and
+partners to the operations they took part in) into a networkx graph, each
+edge weighted by the number of releases that support it.
+
+`render_page` writes it as one self-contained HTML file: vis-network is
+inlined from pyvis's own copy and a Content-Security-Policy forbids every
+network request, so the page opens offline and cannot call out. Names come
+from third-party texts; the page passes them to vis-network as data (drawn
+on a canvas, tooltips as plain text), never as HTML.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from .store import Store
+from .vocab import PREFIXES, sparql_prefixes
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STYLE = {
+    "force": {"color": "#1f4e9c", "shape": "dot", "size": 28, "label": "Police force"},
+    "unit": {"color": "#4f8fdb", "shape": "dot", "size": 16, "label": "Police unit"},
+    "operation": {"color": "#d9822b", "shape": "diamond", "size": 20, "label": "Operation"},
+    "partner": {"color": "#2e9d6a", "shape": "square", "size": 14, "label": "Partner agency"},
+    "person": {"color": "#8a5bb5", "shape": "triangle", "size": 12, "label": "Person"},
+}
+_TYPES = {"pk:PoliceForce": "force", "pk:PoliceUnit": "unit", "pk:Operation": "operation",
+          "pk:PartnerAgency": "partner", "schema:Person": "person"}
+
+
+def graph_view(store: Store) -> nx.MultiDiGraph:
+    """Entities named in releases and the relations between them."""
+    graph = nx.MultiDiGraph()
+    values = " ".join(_TYPES)
+    for row in store.rows(sparql_prefixes() + f"""
+        SELECT ?entity ?type (SAMPLE(?name) AS ?label) (SAMPLE(?pref) AS ?preferred)
+               (COUNT(DISTINCT ?release) AS ?releases) (GROUP_CONCAT(DISTINCT ?doc; separator=" ") AS ?documents)
+        WHERE {{
+          VALUES ?type {{ {values} }}
+          ?release schema:mentions ?entity ; dcterms:identifier ?doc .
+          ?entity a ?type ; schema:name ?name .
+          OPTIONAL {{ ?entity skos:prefLabel ?pref }}
+        }} GROUP BY ?entity ?type"""):
+        kind = _kind(row["type"])
+        documents = sorted(str(row["documents"]).split())
+        graph.add_node(row["entity"], kind=kind, label=str(row["preferred"] or row["label"]),
+                       releases=int(row["releases"]), documents=documents)
+
+    def edge(source, target, relation: str, count: int = 1) -> None:
+        if source in graph and target in graph:
+            graph.add_edge(source, target, key=relation, relation=relation, weight=int(count))
+
+    for row in store.rows(sparql_prefixes() + "SELECT DISTINCT ?unit ?force WHERE { ?unit a pk:PoliceUnit ; org:unitOf ?force }"):
+        edge(row["unit"], row["force"], "unit of")
+    for row in store.rows(sparql_prefixes() + """
+        SELECT ?person ?org (SAMPLE(?rank) AS ?role) (COUNT(DISTINCT ?release) AS ?n) WHERE {
+          ?m org:member ?person ; org:organization ?org .
+          ?a oa:hasBody ?m ; prov:wasDerivedFrom ?release .
+          OPTIONAL { ?m org:role/skos:prefLabel ?rank } } GROUP BY ?person ?org"""):
+        edge(row["person"], row["org"], str(row["role"] or "member of"), row["n"])
+    for predicate, relation in (("schema:organizer", "took part in"), ("schema:contributor", "partner in")):
+        for row in store.rows(sparql_prefixes() + f"""
+            SELECT ?who ?operation (COUNT(DISTINCT ?activity) AS ?n) WHERE {{
+              ?activity a pk:ReportedActivity ; {predicate} ?who ; schema:superEvent ?operation }}
+            GROUP BY ?who ?operation"""):
+            edge(row["who"], row["operation"], relation, row["n"])
+    return graph
+
+
+def _kind(rdf_type: str) -> str:
+    for prefixed, kind in _TYPES.items():
+        prefix, local = prefixed.split(":")
+        if rdf_type == PREFIXES[prefix] + local:
+            return kind
+    raise ValueError(f"unexpected type {rdf_type}")
+
+
+def render_page(store: Store, output: Path, max_nodes: int = 2000, title: str = "policekg graph") -> int:
+    """Write the graph as an interactive page; returns how many nodes it draws.
+
+    Past `max_nodes`, the nodes named in the fewest releases are left out (the
+    page says so), so a big store still gives a page a browser can draw.
+    """
+    from pyvis.network import Network
+
+    view = graph_view(store)
+    total = view.number_of_nodes()
+    if total > max_nodes:
+        keep = sorted(view.nodes, key=lambda n: (-view.nodes[n]["releases"], n))[:max_nodes]
+        view = view.subgraph(keep).copy()
+    net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    for node, data in sorted(view.nodes(data=True)):
+        style = STYLE[data["kind"]]
+        docs = data["documents"]
+        tooltip = (f"{data['label']}\n{style['label']} \u00b7 named in {data['releases']} release"
+                   f"{'s' if data['releases'] != 1 else ''}: {', '.join(docs[:8])}{' \u2026' if len(docs) > 8 else ''}\n{node}")
+        net.add_node(node, label=data["label"], title=tooltip, color=style["color"], shape=style["shape"],
+                     size=style["size"] + min(20, 2 * data["releases"]), group=data["kind"])
+    for source, target, data in sorted(view.edges(data=True), key=lambda e: (e[0], e[1], e[2]["relation"])):
+        net.add_edge(source, target, title=f"{data['relation']} ({data['weight']} release{'s' if data['weight'] != 1 else ''})",
+                     label=data["relation"] if data["relation"] not in ("took part in", "unit of") else "",
+                     value=data["weight"], arrows="to")
+    net.set_options(json.dumps({
+        "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 150},
+                    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120}},
+        "edges": {"color": {"color": "#9aa5b1"}, "smooth": False, "font": {"size": 10, "color": "#555"}},
+        "nodes": {"font": {"size": 14}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
+    }))
+    nodes, edges, _, _, _, options = net.get_network_data()
+    pyvis_lib = Path(__import__("pyvis").__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+    counts = Counter(data["kind"] for _, data in view.nodes(data=True))
+    page = env.get_template("graph.html").render(
+        title=title,
+        vis_js=_script_safe((pyvis_lib / "vis-network.min.js").read_text(encoding="utf-8")),
+        vis_css=(pyvis_lib / "vis-network.css").read_text(encoding="utf-8"),
+        nodes_json=_script_safe(json.dumps(nodes, ensure_ascii=True)),
+        edges_json=_script_safe(json.dumps(edges, ensure_ascii=True)),
+        options_json=_script_safe(options),
+        legend=[(STYLE[k]["label"], STYLE[k]["color"], counts.get(k, 0)) for k in STYLE],
+        shown=view.number_of_nodes(), total=total, edges=view.number_of_edges(),
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(page, encoding="utf-8")
+    return view.number_of_nodes()
+
+
+def _script_safe(text: str) -> str:
+    """Text safe to place inside a <script> element: no '</script' can close it early."""
+    from markupsafe import Markup
+
+    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\!--"))

@@ -1,0 +1,237 @@
+"""The embedded on-disk RDF store: the fifth stage of the flow.
+
+An Oxigraph store (RocksDB on disk) holds one named graph per release, a
+reference graph (ontology, forces, SKOS schemes) and a derived graph (what
+needs the whole corpus: a unit's force learnt from another release, the most
+used label of each entity). Queries see the union of all graphs.
+
+Replacing a release is one transaction: its graph is dropped and rewritten
+in a single SPARQL update, so a store never holds half a release.
+"""
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterator
+
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store as OxStore, Variable
+
+from .vocab import PREFIXES, sparql_prefixes
+
+FORMATS = {
+    "trig": RdfFormat.TRIG, "nquads": RdfFormat.N_QUADS, "turtle": RdfFormat.TURTLE,
+    "ntriples": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD,
+}
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or used, with what to do about it."""
+
+
+def _looks_like_store(path: Path) -> bool:
+    return (path / "CURRENT").is_file() and any(p.name.startswith("MANIFEST-") for p in path.iterdir())
+
+
+class Store:
+    """A policekg store at a path; open it with `Store.open`."""
+
+    def __init__(self, ox: OxStore, path: Path, read_only: bool) -> None:
+        self._ox = ox
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, read_only: bool = False) -> "Store":
+        path = Path(path)
+        if read_only:
+            if not path.exists():
+                raise StoreError(f"no store at {path}: build one first with `kg ingest PATH --store {path}`")
+            if not path.is_dir() or not _looks_like_store(path):
+                raise StoreError(f"{path} is not a policekg store (no Oxigraph database in it); "
+                                 "point --store at a folder that `kg ingest` wrote")
+            try:
+                return cls(OxStore.read_only(str(path)), path, True)
+            except OSError as err:
+                raise StoreError(f"cannot open the store at {path} for reading: {err}") from None
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"{path} is a file, not a store folder; choose a folder for --store")
+        if path.is_dir() and any(path.iterdir()) and not _looks_like_store(path):
+            raise StoreError(f"{path} is not empty and is not a policekg store; "
+                             "choose an empty or new folder for --store, so nothing of yours is overwritten")
+        try:
+            return cls(OxStore(str(path)), path, False)
+        except OSError as err:
+            message = str(err)
+            if "lock" in message.lower():
+                raise StoreError(f"the store at {path} is in use by another process (another `kg ingest` or "
+                                 f"`kg serve`?); wait for it to finish, or use another --store") from None
+            raise StoreError(f"cannot open the store at {path}: {message}") from None
+
+    def close(self) -> None:
+        if not self.read_only:
+            self._ox.flush()
+        del self._ox
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ writing
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError("this store was opened read-only")
+
+    def replace_graph(self, graph: str, quads: list[Quad]) -> None:
+        """Make a named graph hold exactly these quads, in one transaction."""
+        self._writable()
+        node = NamedNode(graph)
+        if not self._ox.contains_named_graph(node):
+            self._ox.extend(quads)
+            return
+        body = " .\n".join(str(q.triple) for q in quads)
+        self._ox.update(f"DROP SILENT GRAPH {node} ;\nINSERT DATA {{ GRAPH {node} {{\n{body} .\n}} }}"
+                        if quads else f"DROP SILENT GRAPH {node}")
+
+    def add_new_graphs(self, quads: list[Quad]) -> None:
+        """Write the quads of graphs the store does not hold yet, all in one transaction."""
+        self._writable()
+        self._ox.extend(quads)
+
+    def has_graph(self, graph: str) -> bool:
+        return self._ox.contains_named_graph(NamedNode(graph))
+
+    def remove_graph(self, graph: str) -> None:
+        self._writable()
+        self._ox.update(f"DROP SILENT GRAPH {NamedNode(graph)}")
+
+    def optimize(self) -> None:
+        self._ox.optimize()
+
+    # ------------------------------------------------------------------ reading
+
+    def query(self, sparql: str, substitutions: dict[str, NamedNode | Literal] | None = None):
+        """Run SPARQL over the union of all graphs (the store's default graph is their union)."""
+        subs = {Variable(k): v for k, v in (substitutions or {}).items()}
+        try:
+            return self._ox.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
+                                  substitutions=subs or None)
+        except SyntaxError as err:
+            raise StoreError(f"the SPARQL query is not valid: {err}") from None
+
+    def rows(self, sparql: str, substitutions=None) -> list[dict[str, object]]:
+        """A SELECT query's answers as dicts of plain Python values (str, int, float, bool, date)."""
+        result = self.query(sparql, substitutions)
+        if not isinstance(result, QuerySolutions):
+            raise StoreError("only SELECT queries give rows")
+        names = [v.value for v in result.variables]
+        return [{name: python_value(solution[name]) for name in names} for solution in result]
+
+    def base_iri(self) -> str | None:
+        rows = self.rows(sparql_prefixes() + "SELECT ?base WHERE { ?g pk:baseIri ?base } LIMIT 1")
+        return str(rows[0]["base"]) if rows else None
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._ox.named_graphs() if isinstance(g, NamedNode))
+
+    def __len__(self) -> int:
+        return len(self._ox)
+
+    def __iter__(self) -> Iterator[Quad]:
+        return iter(self._ox)
+
+    def quads(self, graph: str | None = None) -> list[Quad]:
+        return list(self._ox.quads_for_pattern(None, None, None, NamedNode(graph) if graph else None))
+
+    # ------------------------------------------------------------------ export
+
+    def export(self, output, format: str = "trig") -> None:
+        """Write the whole store: datasets keep their graphs; Turtle and N-Triples get each triple once."""
+        if format not in FORMATS:
+            raise StoreError(f"unknown export format {format!r}; choose one of {', '.join(FORMATS)}")
+        rdf_format = FORMATS[format]
+        prefixes = PREFIXES if rdf_format in (RdfFormat.TRIG, RdfFormat.TURTLE) else None
+        if rdf_format.supports_datasets:
+            self._ox.dump(output, format=rdf_format, prefixes=prefixes)
+            return
+        from pyoxigraph import serialize
+
+        triples = sorted({q.triple for q in self._ox}, key=str)
+        serialize(triples, output, format=rdf_format, prefixes=prefixes)
+
+    # ------------------------------------------------------------------ derived graph
+
+    def refresh_derived(self, derived_graph: str, reference_graph: str) -> int:
+        """Recompute what needs the whole corpus, from the release graphs alone.
+
+        - A unit no release ties to a force (and not regional or national)
+          takes the force of the one forced unit of the same key elsewhere.
+        - Each unit, operation, partner and person gets as skos:prefLabel the
+          name most releases use (ties: shortest, then alphabetical).
+        Same releases, same derived graph, in whatever order they came.
+        """
+        self._writable()
+        skip = {derived_graph, reference_graph}
+        units = self.rows(sparql_prefixes() + """
+            SELECT DISTINCT ?g ?unit ?key ?force ?scope WHERE { GRAPH ?g {
+              ?unit a pk:PoliceUnit ; pk:unitKey ?key .
+              OPTIONAL { ?unit org:unitOf ?force } OPTIONAL { ?unit pk:scope ?scope } } }""")
+        forced: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        loose: dict[str, set[str]] = defaultdict(set)
+        for row in units:
+            if row["g"] in skip:
+                continue
+            if row["force"]:
+                forced[row["key"]][row["unit"]].add(row["force"])
+            elif not row["scope"]:
+                loose[row["key"]].add(row["unit"])
+        graph = NamedNode(derived_graph)
+        quads: list[Quad] = []
+        org_unit_of = NamedNode(PREFIXES["org"] + "unitOf")
+        exact = NamedNode(PREFIXES["skos"] + "exactMatch")
+        for key, unit_iris in sorted(loose.items()):
+            candidates = forced.get(key, {})
+            if len(candidates) == 1:
+                (forced_iri, forces), = candidates.items()
+                for unit_iri in sorted(unit_iris):
+                    quads.append(Quad(NamedNode(unit_iri), exact, NamedNode(forced_iri), graph))
+                    for force in sorted(forces):
+                        quads.append(Quad(NamedNode(unit_iri), org_unit_of, NamedNode(force), graph))
+        names = self.rows(sparql_prefixes() + """
+            SELECT ?entity ?name (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g {
+              ?entity schema:name ?name .
+              VALUES ?type { pk:PoliceUnit pk:Operation pk:PartnerAgency schema:Person }
+              ?entity a ?type } }
+            GROUP BY ?entity ?name""")
+        best: dict[str, tuple] = {}
+        for row in names:
+            rank = (-int(row["n"]), len(row["name"]), row["name"])
+            if row["entity"] not in best or rank < best[row["entity"]]:
+                best[row["entity"]] = rank
+        pref = NamedNode(PREFIXES["skos"] + "prefLabel")
+        for entity, (_, _, name) in sorted(best.items()):
+            quads.append(Quad(NamedNode(entity), pref, Literal(name), graph))
+        self.replace_graph(derived_graph, quads)
+        return len(quads)
+
+
+def python_value(term) -> object:
+    """A plain Python value for an RDF term (None stays None)."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        datatype = term.datatype.value.rsplit("#", 1)[-1] if term.datatype else "string"
+        try:
+            if datatype in ("integer", "int", "long", "nonNegativeInteger"):
+                return int(term.value)
+            if datatype in ("decimal", "double", "float"):
+                return float(term.value)
+            if datatype == "boolean":
+                return term.value == "true"
+        except ValueError:
+            return term.value
+        return term.value
+    return term.value
