@@ -66,7 +66,11 @@ def _build_file(args: tuple[str, str, int]) -> list[Built | Problem]:
     path, base, max_bytes = args
     identity = Identity(base)
     out: list[Built | Problem] = []
-    for item in read_file(Path(path), max_bytes):
+    try:
+        items = list(read_file(Path(path), max_bytes))
+    except Exception as err:  # a reader failing on one file must not stop the batch
+        return [Problem(path, f"could not read the file: {type(err).__name__}: {err}")]
+    for item in items:
         if isinstance(item, Problem):
             out.append(item)
             continue

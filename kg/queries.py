@@ -11,8 +11,10 @@ Each `queries/<name>.rq` opens with a comment header:
     #
     # Columns: document, name
 
-Parameters are bound with SEP-0007 substitution (`--param force="Kent Police"`),
-never pasted into the query text.
+Parameters (`--param force="Kent Police"`) are bound by a VALUES block at the
+top of the query's outer WHERE group, as typed RDF terms: a value is never
+pasted into the query text, and an optional parameter left out is simply
+unbound (queries test it with `!BOUND(?force)`).
 """
 from __future__ import annotations
 
@@ -120,7 +122,7 @@ def bind(query: NamedQuery, given: dict[str, str]) -> dict[str, NamedNode | Lite
     values: dict[str, NamedNode | Literal] = {}
     for name, raw in given.items():
         param = declared.get(name)
-        if query.params and param is None:
+        if query.title and param is None:
             expected = ", ".join(declared) or "none"
             raise StoreError(f"query {query.name!r} has no parameter {name!r} (it takes: {expected})")
         kind = param.type if param else "string"
@@ -144,15 +146,27 @@ def bind(query: NamedQuery, given: dict[str, str]) -> dict[str, NamedNode | Lite
     return values
 
 
+def with_values(text: str, values: dict[str, NamedNode | Literal]) -> str:
+    """The query with its parameters bound in a VALUES block opening the outer WHERE group."""
+    if not values:
+        return text
+    m = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
+    if m is None:
+        raise StoreError("cannot bind parameters: the query has no WHERE clause")
+    names = " ".join(f"?{name}" for name in values)
+    terms = " ".join(str(term) for term in values.values())
+    return f"{text[:m.end()]}\n  VALUES ({names}) {{ ({terms}) }}\n{text[m.end():]}"
+
+
 def rows(store: Store, query: NamedQuery, params: dict[str, str] | None = None) -> list[dict[str, object]]:
-    return store.rows(query.text, bind(query, params or {}))
+    return store.rows(with_values(query.text, bind(query, params or {})))
 
 
 def render(store: Store, query: NamedQuery, params: dict[str, str] | None = None, fmt: str = "table") -> str:
     """The answers of a query as text in one of FORMATS."""
     if fmt not in FORMATS:
         raise StoreError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    result = store.query(query.text, bind(query, params or {}))
+    result = store.query(with_values(query.text, bind(query, params or {})))
     if isinstance(result, QueryBoolean):
         return ("true" if bool(result) else "false") + "\n"
     if not isinstance(result, QuerySolutions):

@@ -14,11 +14,13 @@ on a canvas, tooltips as plain text), never as HTML.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
 import networkx as nx
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from .store import Store
 from .vocab import PREFIXES, sparql_prefixes
@@ -99,13 +101,15 @@ def render_page(store: Store, output: Path, max_nodes: int = 2000, title: str = 
     for node, data in sorted(view.nodes(data=True)):
         style = STYLE[data["kind"]]
         docs = data["documents"]
-        tooltip = (f"{data['label']}\n{style['label']} \u00b7 named in {data['releases']} release"
-                   f"{'s' if data['releases'] != 1 else ''}: {', '.join(docs[:8])}{' \u2026' if len(docs) > 8 else ''}\n{node}")
+        more = " \u2026" if len(docs) > 8 else ""
+        plural = "s" if data["releases"] != 1 else ""
+        tooltip = (f"{data['label']}\n{style['label']} \u00b7 named in {data['releases']} release{plural}: "
+                   f"{', '.join(docs[:8])}{more}\n{node}")
         net.add_node(node, label=data["label"], title=tooltip, color=style["color"], shape=style["shape"],
-                     size=style["size"] + min(20, 2 * data["releases"]), group=data["kind"])
+                     size=style["size"] + min(20, 2 * data["releases"]))
     for source, target, data in sorted(view.edges(data=True), key=lambda e: (e[0], e[1], e[2]["relation"])):
-        net.add_edge(source, target, title=f"{data['relation']} ({data['weight']} release{'s' if data['weight'] != 1 else ''})",
-                     label=data["relation"] if data["relation"] not in ("took part in", "unit of") else "",
+        plural = "s" if data["weight"] != 1 else ""
+        net.add_edge(source, target, title=f"{data['relation']} ({data['weight']} release{plural})",
                      value=data["weight"], arrows="to")
     net.set_options(json.dumps({
         "physics": {"solver": "forceAtlas2Based", "stabilization": {"iterations": 150},
@@ -113,6 +117,7 @@ def render_page(store: Store, output: Path, max_nodes: int = 2000, title: str = 
         "edges": {"color": {"color": "#9aa5b1"}, "smooth": False, "font": {"size": 10, "color": "#555"}},
         "nodes": {"font": {"size": 14}},
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
+        "layout": {"improvedLayout": False},
     }))
     nodes, edges, _, _, _, options = net.get_network_data()
     pyvis_lib = Path(__import__("pyvis").__file__).resolve().parent / "templates" / "lib" / "vis-9.1.2"
@@ -121,10 +126,10 @@ def render_page(store: Store, output: Path, max_nodes: int = 2000, title: str = 
     page = env.get_template("graph.html").render(
         title=title,
         vis_js=_script_safe((pyvis_lib / "vis-network.min.js").read_text(encoding="utf-8")),
-        vis_css=(pyvis_lib / "vis-network.css").read_text(encoding="utf-8"),
-        nodes_json=_script_safe(json.dumps(nodes, ensure_ascii=True)),
-        edges_json=_script_safe(json.dumps(edges, ensure_ascii=True)),
-        options_json=_script_safe(options),
+        vis_css=Markup((pyvis_lib / "vis-network.css").read_text(encoding="utf-8").replace("</", "<\\/")),
+        nodes_json=_json_in_script(nodes),
+        edges_json=_json_in_script(edges),
+        options_json=_json_in_script(json.loads(options)),
         legend=[(STYLE[k]["label"], STYLE[k]["color"], counts.get(k, 0)) for k in STYLE],
         shown=view.number_of_nodes(), total=total, edges=view.number_of_edges(),
     )
@@ -133,8 +138,12 @@ def render_page(store: Store, output: Path, max_nodes: int = 2000, title: str = 
     return view.number_of_nodes()
 
 
-def _script_safe(text: str) -> str:
-    """Text safe to place inside a <script> element: no '</script' can close it early."""
-    from markupsafe import Markup
+def _script_safe(code: str) -> Markup:
+    """Script code that cannot close its <script> element early."""
+    return Markup(re.sub(r"</(script)", r"<\\/\1", code, flags=re.I).replace("<!--", "<\\!--"))
 
-    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\!--"))
+
+def _json_in_script(data: object) -> Markup:
+    """Data as a JavaScript literal with every <, > and & escaped: names from releases stay data."""
+    text = json.dumps(data, ensure_ascii=True, sort_keys=True)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -15,7 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Iterator
 
-from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store as OxStore, Variable
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store as OxStore
 
 from .vocab import PREFIXES, sparql_prefixes
 
@@ -113,18 +113,16 @@ class Store:
 
     # ------------------------------------------------------------------ reading
 
-    def query(self, sparql: str, substitutions: dict[str, NamedNode | Literal] | None = None):
+    def query(self, sparql: str):
         """Run SPARQL over the union of all graphs (the store's default graph is their union)."""
-        subs = {Variable(k): v for k, v in (substitutions or {}).items()}
         try:
-            return self._ox.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
-                                  substitutions=subs or None)
+            return self._ox.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
         except SyntaxError as err:
             raise StoreError(f"the SPARQL query is not valid: {err}") from None
 
-    def rows(self, sparql: str, substitutions=None) -> list[dict[str, object]]:
-        """A SELECT query's answers as dicts of plain Python values (str, int, float, bool, date)."""
-        result = self.query(sparql, substitutions)
+    def rows(self, sparql: str) -> list[dict[str, object]]:
+        """A SELECT query's answers as dicts of plain Python values (str, int, float, bool)."""
+        result = self.query(sparql)
         if not isinstance(result, QuerySolutions):
             raise StoreError("only SELECT queries give rows")
         names = [v.value for v in result.variables]

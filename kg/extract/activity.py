@@ -36,8 +36,9 @@ _RELATIVE = re.compile(r"\b(?P<rel>yesterday|today|this\s+morning|this\s+afterno
                        r"(?:on|last)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?!\s*,?\s*(?:the\s+)?\d))\b", re.I)
 _ACTIVITY_WORDS = re.compile(r"\b(?:arrest\w*|raid\w*|warrants?|seiz\w*|operation|took\s+place|carried\s+out|executed|patrol\w*|targeted|launched|day\s+of\s+action|week\s+of\s+action|stopped|recovered)\b", re.I)
 _STREET = re.compile(r"\b(?:Road|Street|Close|Avenue|Lane|Drive|Way|Crescent|Terrace|Gardens|Grove|Mews|Walk|Row|Place|Court|Rise|Hill|View|Estate)$")
-_PLACE = re.compile(r"\b(?:in|across|throughout|around|near|into)\s+(?P<place>[A-Z][a-z][\w'-]*(?:[\s-]+(?:upon|on|under|le|in|by)?[\s-]*[A-Z][a-z][\w'-]*){0,2})")
-_MORE_PLACES = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?P<place>[A-Z][a-z][\w'-]*(?:[\s-]+(?:upon|on|under|le|in|by)?[\s-]*[A-Z][a-z][\w'-]*){0,2})")
+_PLACE_NAME = r"[A-Z][a-z][\w'-]*(?:[ -]+(?:upon|on|under|le|in|by)?[ -]*[A-Z][a-z][\w'-]*){0,2}"
+_PLACE = re.compile(rf"\b(?:in|across|throughout|around|near|into)[ ]+(?P<place>{_PLACE_NAME})")
+_MORE_PLACES = re.compile(rf"[ ]*(?:,[ ]*(?:and[ ]+)?|[ ]+and[ ]+)(?P<place>{_PLACE_NAME})")
 
 
 def find_activity(draft: Draft) -> Activity:

@@ -48,7 +48,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     }
 
 
-def _spelled(spellings: dict[str, str]) -> list[str]:
+def _spelled(_: dict[str, str]) -> list[str]:
     """The original spellings of every force name and alias."""
     out = []
     for force in lexicon.forces().values():
@@ -76,7 +76,11 @@ def find_forces(draft: Draft) -> None:
     p = _patterns()
     forces = lexicon.forces()
 
+    _find_foreign_forces(draft)
+
     def add(force_id: str, start: int, end: int, rule: str) -> None:
+        if any(m.key != force_id for m in draft.at(start, end, "force")):
+            return  # inside another force's name: "New South Wales Police" is not South Wales Police
         if draft.add("force", force_id, forces[force_id].name, start, end, rule):
             draft.entity_info("force", force_id).canonical = forces[force_id].name
             draft.entity_info("force", force_id).scope = forces[force_id].kind
@@ -120,8 +124,6 @@ def find_forces(draft: Draft) -> None:
                 force_id = _place_force(place.group())
                 if force_id:
                     add(force_id, place.start(), place.end(), f"pattern:{rule.replace('_', '-')}")
-
-    _find_foreign_forces(draft)
 
 
 def _find_foreign_forces(draft: Draft) -> None:

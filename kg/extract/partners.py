@@ -20,7 +20,9 @@ from .text import cap_phrases
 
 _ORG_HEADS = frozenset("""Trust Foundation Charity Agency Authority Commission Service Services Office Ministry Society
 Association Institute College University Partnership Bank Ltd Limited plc PLC Homes Housing Board Inspectorate
-Executive Council Fund Alliance Federation Network Standards Communities Coalition Campaign""".split())
+Council Fund Alliance Federation Network Standards Communities Coalition Campaign""".split())
+# Capitalised words after a gazetteer name that still leave it the same body ("NCA officers").
+_SAME_BODY_AFTER = frozenset("Officers Officer Investigators Investigator Staff Team Teams Colleagues Partners Agents".split())
 _NOT_PARTNER_HEADS = frozenset("Court Courts Crown Magistrates".split())
 
 _LIST_CUE = re.compile(
@@ -54,6 +56,9 @@ def find_partners(draft: Draft) -> None:
     agencies = lexicon.agencies()
     for m in pattern.finditer(text.norm):
         agency_id = spellings.get(fold(m.group()))
+        following = re.match(r" ([A-Z][\w'-]*)", text.norm[m.end():m.end() + 30])
+        if following and following.group(1) not in _SAME_BODY_AFTER:
+            continue  # part of a longer name: "NFU Mutual" is not the NFU
         if agency_id and not draft.at(m.start(), m.end(), "force", "unit"):
             if draft.add("partner", agency_id, draft.text.raw[m.start():m.end()], m.start(), m.end(), f"gazetteer:agency:{agencies[agency_id].name}"):
                 info = draft.entity_info("partner", agency_id)
@@ -136,6 +141,7 @@ def _list_items(draft: Draft, start: int, rule: str, first_only: bool = False) -
     _, end = text.sentence_at(start)
     stretch = text.norm[start:end]
     pos = 0
+    items = 0
     for chunk in re.split(r"(\s*[,;:]\s*)", stretch):
         chunk_start = start + pos
         pos += len(chunk)
@@ -143,7 +149,8 @@ def _list_items(draft: Draft, start: int, rule: str, first_only: bool = False) -
             continue
         if len(chunk.split()) >= 6 and sum(w[:1].islower() for w in chunk.split()) > len(chunk.split()) / 2:
             break  # a clause, not a list item: the list has ended
-        for part_start, part in _and_parts(draft, chunk_start, chunk):
+        items += 1
+        for part_start, part in _and_parts(draft, chunk_start, chunk, in_list=items > 1):
             m = re.match(r"(?:the\s+|The\s+)?((?:[A-Z][\w'&.-]*)(?:\s+(?:[A-Z][\w'&.-]*|and|&|of|for|the|de)(?=\s+[A-Z&]|$|\s*\())*(?:\s+[A-Z][\w'&.-]*)*)", part)
             if not m:
                 if first_only:
@@ -172,15 +179,23 @@ def _only_places(name: str) -> bool:
     return all(p in known or lexicon.force_places().get(fold(p)) for p in parts if p)
 
 
-def _and_parts(draft: Draft, start: int, chunk: str) -> list[tuple[int, str]]:
-    """Split 'X and Y' where X is already known or Y starts with 'the'; keep 'Work and Pensions'."""
+def _and_parts(draft: Draft, start: int, chunk: str, in_list: bool) -> list[tuple[int, str]]:
+    """Split 'X and Y' where it joins list items; keep a name like 'Department for Work and Pensions'.
+
+    It joins items when X is already known, Y starts with 'the', either side is
+    not capitalised, the chunk closes a comma-separated list, or Y ends in an
+    organisation head word of its own.
+    """
     parts = []
     cursor = 0
     for m in re.finditer(r"\s+(?:and|&)\s+", chunk):
         left_end = start + m.start()
         left_known = draft.at(max(start + cursor, left_end - 1), left_end, "force", "unit", "partner")
         right = chunk[m.end():]
-        if left_known or right.startswith(("the ", "The ")) or not right[:1].isupper() or not chunk[cursor:m.start()].strip()[:1].isupper():
+        right_words = re.match(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*", right)
+        right_is_body = bool(right_words) and right_words.group().split()[-1] in _ORG_HEADS and len(right_words.group().split()) > 1
+        if (left_known or right.startswith(("the ", "The ")) or not right[:1].isupper()
+                or not chunk[cursor:m.start()].strip()[:1].isupper() or (in_list and "&" not in m.group()) or right_is_body):
             parts.append((start + cursor, chunk[cursor:m.start()]))
             cursor = m.end()
     parts.append((start + cursor, chunk[cursor:]))

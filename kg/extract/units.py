@@ -169,7 +169,7 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
                     return  # a council's or agency's team is not a police unit
                 tokens = tokens[i + 1:]
             break
-    while tokens and (tokens[0].text in function or tokens[0].text in ("and", "&", "of")) and not _is_head(tokens, 0):
+    while tokens and (tokens[0].text in function or tokens[0].text in ("and", "&", "of", "the")) and not _is_head(tokens, 0):
         tokens = tokens[1:]
     if not tokens:
         return

@@ -1,0 +1,38 @@
+# policekg: two commands do everything on a fresh machine with Python 3.11+ and make.
+#   make demo   set up .venv, ingest the bundled examples, export, render, print a summary
+#   make test   install the test extras and run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STORE  := output/store
+
+.PHONY: demo test install clean benchmark
+
+$(BIN)/kg: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+install: $(BIN)/kg
+
+demo: install
+	$(BIN)/kg ingest examples --store $(STORE)
+	$(BIN)/kg export --store $(STORE) -o output/kg.trig
+	$(BIN)/kg render --store $(STORE) -o output/graph.html
+	@echo
+	$(BIN)/kg stats --store $(STORE)
+	@echo
+	$(BIN)/kg query forces-together --store $(STORE)
+	@echo
+	$(BIN)/kg query operations-by-force --store $(STORE)
+
+test: install
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pytest
+
+benchmark: install
+	$(BIN)/python benchmarks/throughput.py
+
+clean:
+	rm -rf $(VENV) output/store output/kg.trig output/graph.html
