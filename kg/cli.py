@@ -157,7 +157,8 @@ def list_queries():
 
 @main.command()
 @_store_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table for reading, json for scripts.")
 def stats(store, fmt):
     """How many releases, quads and entities (by type) the store holds."""
     graph = _open(store, read_only=True)

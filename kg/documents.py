@@ -67,7 +67,8 @@ def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Pro
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            # Not only regular files: a broken link or unreadable entry must be reported, not skipped.
+            found = sorted(p for p in path.rglob("*") if not p.is_dir() and p.suffix.lower() in SUFFIXES)
             if not found:
                 problems.append(Problem(str(path), f"no {', '.join(SUFFIXES)} files in this folder"))
             files.extend(found)

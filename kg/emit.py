@@ -125,7 +125,7 @@ def release_quads(resolved: Resolved) -> list[Quad]:
         _target(g, release, quote.span)
         g.add(quote_iri, OA.hasTarget, NamedNode(_target_iri(release, quote.span)))
     _activity(g, resolved)
-    return g.quads
+    return list(dict.fromkeys(g.quads))
 
 
 def _is_iri(value: str) -> bool:
@@ -369,4 +369,4 @@ def reference_quads(identity: Identity) -> list[Quad]:
     weapons = scheme("weapon", "Kinds of weapon")
     for weapon in lexicon.weapons():
         concept(weapons, f"weapon/{weapon.id}", weapon.label)
-    return g.quads
+    return list(dict.fromkeys(g.quads))

@@ -180,8 +180,37 @@ def find_outcomes(draft: Draft) -> list[Quantity]:
             for m in pattern.finditer(norm):
                 if not _NOT_A_COUNT_AFTER.match(norm, m.end("n")):
                     add(kind, m, number(m.group("n")))
+    for start, end in _seizure_list_items(draft):
+        line = norm[start:end]
+        for kind, pattern in (("vehicles-seized", _LISTED_VEHICLES), ("cash-seized", _LISTED_CASH)):
+            m = pattern.match(line)
+            if m:
+                value = _money(m) if kind == "cash-seized" else number(m.group("n"))
+                shifted = re.compile(re.escape(m.group())).search(norm, start)
+                add(kind, shifted, value, **({"unit": "GBP"} if kind == "cash-seized" else {}))
     found.extend(_arrests(draft))
     return sorted(found, key=lambda q: (q.span.start, q.kind))
+
+
+_SEIZURE_LIST = re.compile(r"\b(?:seized|recovered|seizures?|found)(?:\s+(?:included?|were|are))?\s*:\s*$", re.I)
+_LISTED_VEHICLES = re.compile(rf"[-\u2022*]?\s*{BOUND}(?P<n>{NUM})\s+(?:stolen\s+)?(?:vehicles|cars|motorbikes|vans|e-bikes)\b", re.I)
+_LISTED_CASH = re.compile(rf"[-\u2022*]?\s*{BOUND}{MONEY}\s*(?:in\s+cash|cash)?\s*$", re.I)
+
+
+def _seizure_list_items(draft: Draft) -> list[tuple[int, int]]:
+    """The bullet lines of a list introduced by "officers seized:" or "Among the items seized included:"."""
+    items = []
+    in_list = False
+    for start, end in draft.text.lines:
+        line = draft.text.norm[start:end]
+        if _SEIZURE_LIST.search(line):
+            in_list = True
+            continue
+        if in_list and re.match(r"\s*[-\u2022*]", line):
+            items.append((start, end))
+        else:
+            in_list = False
+    return items
 
 
 def _arrests(draft: Draft) -> list[Quantity]:
