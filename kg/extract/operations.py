@@ -13,8 +13,8 @@ from .. import lexicon
 from .draft import Draft
 
 _OPERATION = re.compile(
-    r"\b(?P<word>Operation|OPERATION|Op\.?|OP|Project|PROJECT|Programme|Program)\s+"
-    r"(?P<name>(?:[A-Z0-9][\w'\-]*|[A-Z]{2,})(?:\s+(?:[A-Z][\w'\-]*))?(?:\s+(?:[A-Z][\w'\-]*))?)")
+    r"\b(?P<word>Operation|OPERATION|Op\.?|OP|Project|PROJECT|Programme|Program)[ ]+"
+    r"(?P<name>(?:[A-Z0-9][\w'\-]*|[A-Z]{2,})(?:[ ]+(?:[A-Z][\w'\-]*))?(?:[ ]+(?:[A-Z][\w'\-]*))?)")
 
 # Capitalised words that follow "Operation"/"Project" but are not a codename.
 _NOT_NAMES = frozenset("""

@@ -19,7 +19,7 @@ from .draft import Draft
 from .text import cap_phrases
 
 _ORG_HEADS = frozenset("""Trust Foundation Charity Agency Authority Commission Service Services Office Ministry Society
-Association Institute College University Partnership Bank Ltd Limited plc PLC Homes Housing Board Inspectorate
+Association Institute College University Partnership Ltd Limited plc PLC Homes Housing Board Inspectorate
 Council Fund Alliance Federation Network Standards Communities Coalition Campaign""".split())
 # Capitalised words after a gazetteer name that still leave it the same body ("NCA officers").
 _SAME_BODY_AFTER = frozenset("Officers Officer Investigators Investigator Staff Team Teams Colleagues Partners Agents".split())
@@ -65,7 +65,7 @@ def find_partners(draft: Draft) -> None:
                 info.canonical, info.scope = agencies[agency_id].name, agencies[agency_id].kind
 
     for m in _OFFICE_OF.finditer(text.norm):
-        add_partner(draft, m.start(), m.end(), "pattern:office-of")
+        add_partner(draft, m.start(), m.end(), "pattern:office-of", role_title_ok=True)
 
     for phrase in cap_phrases(text):
         bare = [t.bare for t in phrase]
@@ -80,12 +80,16 @@ def find_partners(draft: Draft) -> None:
                         end_i = j
                         break
             start_i = _first_name_token(phrase[:i + 1])
-            if start_i is not None and start_i < i:
+            start_i = max(start_i or 0, _after_last_body(phrase[:i]))
+            if start_i < i:
                 add_partner(draft, phrase[start_i].start, _bare_end(phrase[end_i]), "pattern:council")
             continue
         for i, token in enumerate(phrase):
             if token.bare in _ORG_HEADS and i > 0 and (i == len(phrase) - 1 or token.possessive or phrase[i + 1].text in ("and", "&")):
                 start_i = _first_name_token(phrase[:i + 1])
+                start_i = max(start_i or 0, _after_last_body(phrase[:i])) if start_i is not None else None
+                if re.search(r"\b(?:in|near|at)\s+$", text.norm[max(0, phrase[0].start - 6):phrase[0].start]):
+                    break  # "in Quarry Bank": a place, not a body
                 if start_i is not None and start_i < i and not any(t.bare in _NOT_PARTNER_HEADS for t in phrase[start_i:i + 1]):
                     add_partner(draft, phrase[start_i].start, _bare_end(token), f"pattern:organisation-head:{token.bare}")
                 break
@@ -94,6 +98,15 @@ def find_partners(draft: Draft) -> None:
         _list_items(draft, cue.end(), "pattern:partner-list")
     for cue in _APPOSITIVE.finditer(text.norm):
         _list_items(draft, cue.end(), "pattern:organisation-appositive", first_only=True)
+
+
+def _after_last_body(tokens) -> int:
+    """Where the last name of 'Plymouth Community Homes and Plymouth City Council' starts."""
+    start = 0
+    for i in range(1, len(tokens) - 1):
+        if tokens[i].text in ("and", "&") and tokens[i - 1].bare in _ORG_HEADS:
+            start = i + 1
+    return start
 
 
 def _bare_end(token) -> int:
@@ -108,7 +121,7 @@ def _first_name_token(tokens) -> int | None:
     return None
 
 
-def add_partner(draft: Draft, start: int, end: int, rule: str) -> str | None:
+def add_partner(draft: Draft, start: int, end: int, rule: str, role_title_ok: bool = False) -> str | None:
     """Add a partner named at [start, end) unless it is police, generic or already known there."""
     raw = draft.text.raw
     while start < end and raw[start] in " ,.;:":
@@ -124,7 +137,11 @@ def add_partner(draft: Draft, start: int, end: int, rule: str) -> str | None:
         return None
     if name in words["months"] or name in words["weekdays"] or name in words["countries"] or name in words["function_words"]:
         return None
-    if draft.at(start, end, "force", "unit", "partner"):
+    if draft.at(start, end, "force", "unit", "partner", "operation"):
+        return None
+    if not role_title_ok and any(re.search(rf"\b{re.escape(noun)}\b", name) for noun in words["role_nouns"]):
+        return None  # a role title: "Portfolio Holder for Operational Services"
+    if _is_police_unit_name(draft, name, end) or _is_tactic(name):
         return None
     key = _gazetteer()[1].get(fold(name)) or lexicon.slug(name)
     if not draft.add("partner", key, name, start, end, rule):
@@ -170,6 +187,32 @@ def _list_items(draft: Draft, start: int, rule: str, first_only: bool = False) -
             add_partner(draft, item_start, item_start + len(name), rule)
         if first_only:
             return
+
+
+_AMBIGUOUS_HEADS = frozenset("Group Groups Section Division Department Command Branch Bureau Cell Hub Syndicate".split())
+_POLICING_WORDS = re.compile(r"\b(?:Crime|Criminal|Polic\w*|Operations?|Investigations?|Intelligence|Enforcement|Response|Tactical|"
+                             r"Armed|Traffic|Roads|Mounted|Dogs?|Marine|Motorways?|Counter|Detectives?|Custody|Firearms)\b")
+
+
+@cache
+def _unit_heads() -> frozenset[str]:
+    words = lexicon.unit_words()
+    return frozenset(words["heads"]) | frozenset(words["acronym_heads"])
+
+
+def _is_police_unit_name(draft: Draft, name: str, end: int) -> bool:
+    """'Mounted Branch', 'Police Dog Unit', 'Serious Organised Crime group': left for the unit extractor."""
+    head = name.split()[-1]
+    if head in _unit_heads():
+        # "Group", "Division"... name companies too: only a policing word makes them a police unit.
+        return head not in _AMBIGUOUS_HEADS or bool(_POLICING_WORDS.search(name))
+    lower = re.match(r"\s+(\w+)", draft.text.norm[end:end + 20])
+    return bool(lower) and lower.group(1) in lexicon.unit_words()["lower_heads"]
+
+
+def _is_tactic(name: str) -> bool:
+    """'Automatic Number Plate Recognition', 'CCTV': tactics and tools, not organisations."""
+    return any(t.pattern and t.pattern.fullmatch(name) for t in lexicon.tactics())
 
 
 def _only_places(name: str) -> bool:

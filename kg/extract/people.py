@@ -226,7 +226,7 @@ def _resolve_organisation(draft: Draft, person: _Person) -> None:
         sentence_start, sentence_end = draft.text.sentence_at(mention.start)
         # After the name: "..., of the Essex Police Serious Violence Unit, said".
         lead = _ORG_LEAD_IN.match(text, mention.end)
-        if lead and lead.end() > mention.end:
+        if lead and re.search(r"[,]|\b(?:of|from|at|with|for|in|who|head|lead)\b", lead.group(), re.I):
             window_end = min(sentence_end, lead.end() + 60)
             stop = re.search(rf"\b{_SPEECH}\b|[\"(:;]|,\s+(?:who|and|said)\b", text[lead.end():window_end])
             window_end = lead.end() + stop.start() if stop else window_end
@@ -274,8 +274,8 @@ def _frozen(draft: Draft, person: _Person) -> Person:
                 organisation, rule = ("unit", unit), "context:unit-in-same-sentence"
             elif draft.main_force:
                 organisation, rule = ("force", draft.main_force), "context:release-force"
-    if kind == "official" and rank != "councillor" and rule.startswith("context"):
-        organisation, rule = None, ""
+    if kind == "official" and rank != "councillor":
+        organisation, rule = None, ""  # commissioners, ministers and mayors speak for no force
     spans = tuple(sorted({draft.text.span(m.name_start, m.name_start + len(m.name), m.rule) for m in person.mentions}))
     return Person(key=person.key, name=full.name, spans=spans, rank=rank, role=role,
                   temporary=any(m.temporary for m in person.mentions), acting=any(m.acting for m in person.mentions),

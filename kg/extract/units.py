@@ -26,6 +26,7 @@ _ACRONYM_AFTER = re.compile(r"\s*[(\[]\s*([A-Z][A-Za-z]*[A-Z][A-Za-z]?s?|[A-Z]{2
 _RANK_START = frozenset("""Detective Det Inspector Insp Sergeant Sgt Constable Superintendent Supt PC DC DS DI DCI DCS ACC DCC
 Commander Cdr Commissioner PCSO Temporary Acting T/DCI T/DI T/DS T/Det A/Insp Mr Mrs Ms Dr Cllr Councillor""".split())
 _MADE_UP = re.compile(r"\b(?:made\s+up\s+of|comprising|comprised\s+of|drawn\s+from|staffed\s+by|consists?\s+of|formed\s+(?:of|from|by))\b", re.I)
+_BODY_HEADS = frozenset("Services Service Council Agency Trust Authority Office".split())
 _OUR = re.compile(r"\b(?:our|my)\s+(?:\w+\s+){0,2}$", re.I)
 
 
@@ -83,9 +84,10 @@ def _segments(tokens: list[Token]) -> list[list[Token]]:
     for i, token in enumerate(tokens):
         current = segments[-1]
         has_head = any(_is_head(current, j) for j in range(len(current)))
-        if current and has_head and (
+        joins_bodies = token.text in ("and", "&") and current and current[-1].bare in _BODY_HEADS
+        if joins_bodies or (current and has_head and (
                 (token.text in ("and", "&") and _is_head(current, len(current) - 1))
-                or token.text in _RANK_START):
+                or token.text in _RANK_START)):
             segments.append([] if token.text in ("and", "&") else [token])
             continue
         current.append(token)
