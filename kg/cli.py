@@ -218,5 +218,42 @@ def render(store, output, max_nodes):
     click.echo(f"Wrote {output} ({shown} entities)")
 
 
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Build the graph here (default: a temporary store, removed afterwards).")
+@click.option("--workers", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Worker processes for extraction.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores and misses as JSON.")
+@click.option("--no-misses", is_flag=True, help="Print the scores only, not the misses.")
+@click.option("--fail-under", type=click.FloatRange(0, 1), default=None, metavar="F1",
+              help="Exit non-zero when any category's F1 is below this (a regression guard for CI).")
+def evaluate(corpus, store, workers, as_json, no_misses, fail_under):
+    """Measure the extractor on annotated releases: precision, recall, F1 and misses.
+
+    CORPUS holds docs/ (the releases; or the releases directly, as
+    examples/ has them) and gold/ (one JSON file a release,
+    in the format of the annotation guidelines: forces, units with their
+    force, operations, partners, people with rank and organisation,
+    arrests, and optional items that count neither way). The releases are
+    ingested and read back through the named queries, so the score is that
+    of the graph a researcher gets.
+    """
+    from .evaluate import evaluate as run_evaluation, report
+
+    try:
+        result = run_evaluation(corpus, store=store, workers=workers)
+    except (FileNotFoundError, ValueError, StoreError) as err:
+        raise click.ClickException(str(err)) from None
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report(result, misses=not no_misses), nl=False)
+    if fail_under is not None:
+        low = [c for c, t in result.tallies.items() if t.f1 < fail_under]
+        if low:
+            raise click.ClickException(f"F1 below {fail_under} for: {', '.join(low)}")
+
+
 if __name__ == "__main__":
     main()
