@@ -4,8 +4,8 @@ The pipeline is a fixed list of small rule-based steps over a `Draft`, each
 reading the text and what the steps before it found (forces before units,
 units before people, people before the units' forces):
 
-    forces -> operations -> regional units -> partners -> units -> acronyms
-           -> people and quotes -> units' forces -> activity and outcomes
+    forces -> operations -> regional units -> partners -> units -> main force
+           -> acronyms -> people and quotes -> units' forces -> activity and outcomes
 
 `extract(document)` runs them and returns frozen `Findings`. It uses no
 statistical model and reads no file but the gazetteers in `kg/data/`.
@@ -31,12 +31,12 @@ __all__ = ["extract"]
 def extract(document: Document) -> Findings:
     draft = Draft(document)
     find_forces(draft)
-    draft.main_force = main_force(draft)
     find_operations(draft)
     find_shared_units(draft)
     find_partners(draft)
     find_units(draft)
     find_unit_suffix_forces(draft)
+    draft.main_force = main_force(draft)  # after units: a force named inside a unit's name counts
     find_acronyms(draft, "unit")
     find_acronyms(draft, "partner")
     find_people(draft)

@@ -68,31 +68,9 @@ def find_partners(draft: Draft) -> None:
         add_partner(draft, m.start(), m.end(), "pattern:office-of", role_title_ok=True)
 
     for phrase in cap_phrases(text):
-        bare = [t.bare for t in phrase]
-        # Councils, with any department that follows: "Suffolk County Council Trading Standards".
-        if "Council" in bare:
-            i = bare.index("Council")
-            end_i = i
-            if not phrase[i].possessive:
-                end_i = len(phrase) - 1
-                for j in range(i + 1, len(phrase)):
-                    if phrase[j].possessive:
-                        end_i = j
-                        break
-            start_i = _first_name_token(phrase[:i + 1])
-            start_i = max(start_i or 0, _after_last_body(phrase[:i]))
-            if start_i < i:
-                add_partner(draft, phrase[start_i].start, _bare_end(phrase[end_i]), "pattern:council")
-            continue
-        for i, token in enumerate(phrase):
-            if token.bare in _ORG_HEADS and i > 0 and (i == len(phrase) - 1 or token.possessive or phrase[i + 1].text in ("and", "&")):
-                start_i = _first_name_token(phrase[:i + 1])
-                start_i = max(start_i or 0, _after_last_body(phrase[:i])) if start_i is not None else None
-                if re.search(r"\b(?:in|near|at)\s+$", text.norm[max(0, phrase[0].start - 6):phrase[0].start]):
-                    break  # "in Quarry Bank": a place, not a body
-                if start_i is not None and start_i < i and not any(t.bare in _NOT_PARTNER_HEADS for t in phrase[start_i:i + 1]):
-                    add_partner(draft, phrase[start_i].start, _bare_end(token), f"pattern:organisation-head:{token.bare}")
-                break
+        if re.search(r"\b(?:in|near|at)\s+$", text.norm[max(0, phrase[0].start - 6):phrase[0].start]):
+            continue  # "in Quarry Bank": a place, not a body
+        _bodies_in_phrase(draft, phrase)
 
     for cue in _LIST_CUE.finditer(text.norm):
         _list_items(draft, cue.end(), "pattern:partner-list")
@@ -100,13 +78,31 @@ def find_partners(draft: Draft) -> None:
         _list_items(draft, cue.end(), "pattern:organisation-appositive", first_only=True)
 
 
-def _after_last_body(tokens) -> int:
-    """Where the last name of 'Plymouth Community Homes and Plymouth City Council' starts."""
+def _bodies_in_phrase(draft: Draft, phrase) -> None:
+    """Each name in a capitalised phrase that ends in an organisation head word.
+
+    A phrase may hold several ("Plymouth Community Homes and Plymouth City
+    Council"); a council keeps the department that follows it ("Suffolk County
+    Council Trading Standards").
+    """
     start = 0
-    for i in range(1, len(tokens) - 1):
-        if tokens[i].text in ("and", "&") and tokens[i - 1].bare in _ORG_HEADS:
-            start = i + 1
-    return start
+    i = 0
+    while i < len(phrase):
+        token = phrase[i]
+        ends_name = i == len(phrase) - 1 or token.possessive or phrase[i + 1].text in ("and", "&")
+        if token.bare == "Council" and not token.possessive:
+            end_i = next((j for j in range(i + 1, len(phrase)) if phrase[j].possessive or phrase[j].text in ("and", "&")),
+                         len(phrase) - 1)
+            if phrase[end_i].text in ("and", "&"):
+                end_i -= 1
+            i, ends_name = end_i, True
+        if token.bare in _ORG_HEADS and ends_name:
+            first = _first_name_token(phrase[start:i + 1])
+            if first is not None and start + first < i and not any(t.bare in _NOT_PARTNER_HEADS for t in phrase[start:i + 1]):
+                rule = "pattern:council" if "Council" in (t.bare for t in phrase[start:i + 1]) else f"pattern:organisation-head:{token.bare}"
+                add_partner(draft, phrase[start + first].start, _bare_end(phrase[i]), rule)
+            start = i + 2 if i + 1 < len(phrase) and phrase[i + 1].text in ("and", "&") else i + 1
+        i += 1
 
 
 def _bare_end(token) -> int:
@@ -236,9 +232,12 @@ def _and_parts(draft: Draft, start: int, chunk: str, in_list: bool) -> list[tupl
         left_known = draft.at(max(start + cursor, left_end - 1), left_end, "force", "unit", "partner")
         right = chunk[m.end():]
         right_words = re.match(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*", right)
-        right_is_body = bool(right_words) and right_words.group().split()[-1] in _ORG_HEADS and len(right_words.group().split()) > 1
+        left_words = chunk[cursor:m.start()].split()
+        right_is_body = (bool(right_words) and right_words.group().split()[-1] in _ORG_HEADS
+                         and len(right_words.group().split()) > 1 and bool(left_words) and left_words[-1] in _ORG_HEADS)
         if (left_known or right.startswith(("the ", "The ")) or not right[:1].isupper()
-                or not chunk[cursor:m.start()].strip()[:1].isupper() or (in_list and "&" not in m.group()) or right_is_body):
+                or not re.sub(r"^(?:the|The)\s+", "", chunk[cursor:m.start()].strip())[:1].isupper()
+                or (in_list and "&" not in m.group()) or right_is_body):
             parts.append((start + cursor, chunk[cursor:m.start()]))
             cursor = m.end()
     parts.append((start + cursor, chunk[cursor:]))

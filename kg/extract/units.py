@@ -83,6 +83,9 @@ def _segments(tokens: list[Token]) -> list[list[Token]]:
     segments: list[list[Token]] = [[]]
     for i, token in enumerate(tokens):
         current = segments[-1]
+        if current and current[0].text in _RANK_START and token.text in ("of", "from", "at"):
+            segments.append([])  # "Detective Inspector Craig McLaren of the Specialist Crime Division"
+            continue
         has_head = any(_is_head(current, j) for j in range(len(current)))
         joins_bodies = token.text in ("and", "&") and current and current[-1].bare in _BODY_HEADS
         if joins_bodies or (current and has_head and (
@@ -157,6 +160,13 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
             rest = after_and
         forces.append(force_id)
         force_rule = "name:force-prefix" if force_here else "name:force-place-prefix"
+        if not force_here:
+            # "Leicestershire's Serious and Organised Crime Unit" names Leicestershire Police.
+            force = lexicon.forces()[force_id]
+            if draft.add("force", force_id, force.name, tokens[0].start, tokens[0].start + len(tokens[0].bare),
+                         "pattern:force-place-in-unit-name"):
+                draft.entity_info("force", force_id).canonical = force.name
+                draft.entity_info("force", force_id).scope = force.kind
         tokens = rest
     # A possessive inside: "Cardiff's Criminal Investigation Department", "Chief Constable's Crime Squad".
     for i in range(len(tokens) - 1, -1, -1):
