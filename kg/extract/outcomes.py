@@ -41,7 +41,7 @@ MONEY = r"\u00a3\s?(?P<money>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<s
 
 _ARRESTS = [
     re.compile(rf"\b{BOUND}(?P<n>{NUM})\s+(?:(?:more|further|other|separate|additional|police|drug-related|drugs?)\s+)?arrests\b", re.I),
-    re.compile(rf"\b{BOUND}(?P<n>{NUM})\s+{PEOPLE}(?:\s+\w+){{0,7}}?\s+(?:(?:were|have\s+been|had\s+been|has\s+been|was|being|now|all|so\s+far)\s+)*arrested\b", re.I),
+    re.compile(rf"\b{BOUND}(?P<n>{NUM})\s+{PEOPLE}(?:[\s,]+[\w-]+){{0,8}}?[\s,]+(?:(?:were|have\s+been|had\s+been|has\s+been|was|being|now|all|so\s+far)\s+)*arrested\b", re.I),
     re.compile(rf"\b{BOUND}(?P<n>{NUM})\s+(?:were|have\s+been|had\s+been)\s+arrested\b", re.I),
     re.compile(rf"\b(?:arrested|arrest)\s+{BOUND}(?P<n>{NUM})(?:\s+(?:{PEOPLE}|suspected\s+\w+|in\b))?", re.I),
     re.compile(rf"\bwith\s+(?P<n>{NUM})\s+arrested\b", re.I),

@@ -191,7 +191,8 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
     if lower_head:
         name = draft.text.raw[start:tokens[-1].end] + " " + lower_head
         if len(tokens) == 1 and (tokens[0].text in function or lexicon.force_places().get(fold(tokens[0].text))
-                                 or tokens[0].text in lexicon.words()["months"] or draft.at(start, tokens[-1].end, "force")):
+                                 or tokens[0].text in lexicon.words()["months"] or draft.at(start, tokens[-1].end, "force")
+                                 or _shouted_lead(draft, tokens[0])):
             return
     else:
         name = draft.text.raw[start:end]
@@ -217,6 +218,14 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
         info.forces, info.force_rule = tuple(dict.fromkeys(forces)), force_rule
     if not info.scope and re.search(r"\b(?:Regional|National|Region)\b", expanded(name)):
         info.scope, info.force_rule = "regional", info.force_rule or "scope:regional-name"
+
+
+def _shouted_lead(draft: Draft, token: Token) -> bool:
+    """A word in capitals at the head of a paragraph is house style ("A SPECIALIST team"), not a name."""
+    if not (token.text.isupper() and len(token.text) > 4):
+        return False
+    line_start, _ = draft.text.line_at(token.start)
+    return len(draft.text.norm[line_start:token.start].split()) < 3
 
 
 def _is_name_start(token: Token) -> bool:
