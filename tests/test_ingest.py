@@ -40,6 +40,7 @@ def test_reingesting_gives_the_same_graph(tmp_path) -> None:
 
 def test_order_and_workers_do_not_change_the_graph(tmp_path) -> None:
     files = sorted(p for p in EXAMPLES.iterdir() if p.is_file())
+    assert len(files) == 8
     with open_graph(tmp_path / "a") as graph:
         graph.ingest(files)
     with open_graph(tmp_path / "b") as graph:

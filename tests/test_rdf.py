@@ -7,7 +7,7 @@ import pytest
 import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from kg.documents import read_file
+from kg.documents import find_files, read_file
 from kg.ingest import build_release
 from kg.resolve import Identity
 from kg.store import Store
@@ -40,7 +40,8 @@ def test_release_graph_matches_golden_rdf() -> None:
 def test_every_selector_points_at_its_exact_text(examples_store) -> None:
     store = Store.open(examples_store, read_only=True)
     texts = {}
-    for path in EXAMPLES.iterdir():
+    files, _ = find_files([EXAMPLES])
+    for path in files:
         for item in read_file(path):
             texts[item.id] = item.text
     rows = store.rows("""
