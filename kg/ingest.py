@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pyoxigraph import Quad
+from pyoxigraph import Quad, RdfFormat, parse, serialize
 
 from . import __version__
 from .documents import DEFAULT_MAX_BYTES, Document, Problem, find_files, read_file
@@ -34,13 +34,22 @@ _BATCH_QUADS = 200_000
 
 @dataclass
 class Built:
-    """One release, ready to store."""
+    """One release, ready to store: its named graph as N-Quads.
+
+    N-Quads, not Python objects, cross from worker processes to the writer:
+    serialising in Rust and loading in Rust beats pickling terms one by one.
+    """
 
     id: str
     source: str
     graph: str
-    quads: list[Quad]
+    nquads: bytes
+    size: int
     warnings: tuple[str, ...] = ()
+
+    @property
+    def quads(self) -> list[Quad]:
+        return list(parse(self.nquads, format=RdfFormat.N_QUADS))
 
 
 @dataclass
@@ -58,7 +67,9 @@ class IngestReport:
 def build_release(document: Document, identity: Identity) -> Built:
     """The quads of one release's named graph."""
     resolved = resolve(extract(document), identity)
-    return Built(document.id, document.source, resolved.release, release_quads(resolved), document.warnings)
+    quads = release_quads(resolved)
+    return Built(document.id, document.source, resolved.release, serialize(quads, format=RdfFormat.N_QUADS),
+                 len(quads), document.warnings)
 
 
 def _build_file(args: tuple[str, str, int]) -> list[Built | Problem]:
@@ -128,7 +139,7 @@ def ingest(store: Store, paths: Iterable[str | os.PathLike], base_iri: str | Non
     ensure_reference(store, identity)
     _write(store, built)
     report.releases = sorted(b.id for b in built)
-    report.quads = sum(len(b.quads) for b in built)
+    report.quads = sum(b.size for b in built)
     store.refresh_derived(identity.graph("derived"), identity.graph("reference"))
     return report
 
@@ -160,14 +171,16 @@ def _refuse_duplicates(built: list[Built], report: IngestReport) -> list[Built]:
 
 def _write(store: Store, built: list[Built]) -> None:
     """New releases go in large transactions; a release already stored is replaced in its own."""
-    batch: list[Quad] = []
+    batch: list[bytes] = []
+    size = 0
     for b in sorted(built, key=lambda b: b.id):
         if store.has_graph(b.graph):
             store.replace_graph(b.graph, b.quads)
             continue
-        batch.extend(b.quads)
-        if len(batch) >= _BATCH_QUADS:
-            store.add_new_graphs(batch)
-            batch = []
+        batch.append(b.nquads)
+        size += b.size
+        if size >= _BATCH_QUADS:
+            store.add_new_graphs(b"".join(batch))
+            batch, size = [], 0
     if batch:
-        store.add_new_graphs(batch)
+        store.add_new_graphs(b"".join(batch))

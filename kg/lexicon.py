@@ -58,15 +58,41 @@ def _is_acronym(spelling: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][A-Za-z]{0,1}[A-Z]{1,5}s?|[A-Z]{2,}|[A-Z][a-z]?[A-Z]+", spelling.replace(" ", "")))
 
 
-def alternation(spellings: list[str], flexible_and: bool = True) -> str:
-    """A regex alternation of spellings, longest first, with flexible spaces and '&'."""
-    parts = []
-    for spelling in sorted(set(spellings), key=len, reverse=True):
-        pattern = re.escape(spelling).replace(r"\ ", r"\s+").replace("'", "['\u2019]").replace("\u2019", "['\u2019]")
-        if flexible_and:
-            pattern = pattern.replace(r"\s+and\s+", r"\s+(?:and|&)\s+").replace(r"\s+\&\s+", r"\s+(?:and|&)\s+")
-        parts.append(pattern)
-    return "|".join(parts)
+def alternation(spellings: list[str], flexible_and: bool = True, lower: bool = False) -> str:
+    """A regex matching any of the spellings, shaped as a trie so matching stays fast.
+
+    Spaces match any run of spaces; with flexible_and, "and" and "&" match
+    each other; with lower, the spellings are lower-cased (match them against
+    `Text.lower`). Python's re tries every branch of a flat alternation at
+    every position; sharing prefixes cuts that to the branches that fit.
+    """
+    variants = set()
+    for spelling in spellings:
+        spelling = spelling.replace("\u2019", "'")
+        spelling = spelling.lower() if lower else spelling
+        variants.add(spelling)
+        if flexible_and and re.search(r" (?:and|&) ", spelling):
+            variants.add(re.sub(r" and ", " & ", spelling))
+            variants.add(re.sub(r" & ", " and ", spelling))
+    trie: dict = {}
+    for spelling in variants:
+        node = trie
+        for token in re.findall(r" |[^ ]", re.sub(r" +", " ", spelling.strip())):
+            node = node.setdefault(token, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict) -> str:
+    ends = "" in node
+    branches = [(r"\s+" if key == " " else re.escape(key)) + _trie_pattern(child)
+                for key, child in sorted(node.items()) if key]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        return f"(?:{body})?" if len(branches) == 1 and len(body) > 1 else body + "?"
+    return body
 
 
 # --------------------------------------------------------------------------- forces

@@ -96,10 +96,10 @@ class Store:
         self._ox.update(f"DROP SILENT GRAPH {node} ;\nINSERT DATA {{ GRAPH {node} {{\n{body} .\n}} }}"
                         if quads else f"DROP SILENT GRAPH {node}")
 
-    def add_new_graphs(self, quads: list[Quad]) -> None:
-        """Write the quads of graphs the store does not hold yet, all in one transaction."""
+    def add_new_graphs(self, nquads: bytes) -> None:
+        """Write graphs the store does not hold yet, given as N-Quads, in one transaction."""
         self._writable()
-        self._ox.extend(quads)
+        self._ox.load(nquads, format=RdfFormat.N_QUADS)
 
     def has_graph(self, graph: str) -> bool:
         return self._ox.contains_named_graph(NamedNode(graph))

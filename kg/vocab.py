@@ -14,7 +14,9 @@ class Namespace(str):
     def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("__"):
             raise AttributeError(name)
-        return NamedNode(self + name)
+        node = NamedNode(self + name)
+        self.__dict__[name] = node  # next time, a plain attribute: no lookup, no new object
+        return node
 
     def term(self, name: str) -> NamedNode:
         return NamedNode(self + name)

@@ -177,14 +177,19 @@ def _places(draft: Draft) -> list[Span]:
 
 
 @cache
-def _tactic_patterns() -> list[lexicon.Concept]:
-    return [t for t in lexicon.tactics() if t.pattern is not None]
+def _tactic_pattern() -> tuple[re.Pattern[str], list[str]]:
+    """All tactics in one pattern, a named group each: one pass over the text finds them all."""
+    tactics = [t for t in lexicon.tactics() if t.pattern is not None]
+    combined = "|".join(f"(?P<t{i}>{t.pattern.pattern})" for i, t in enumerate(tactics))
+    return re.compile(combined), [t.id for t in tactics]  # lower-case patterns, run on Text.lower
 
 
 def _tactics(draft: Draft) -> list[tuple[str, Span]]:
-    out = []
-    for tactic in _tactic_patterns():
-        m = tactic.pattern.search(draft.text.norm)
-        if m:
-            out.append((tactic.id, draft.text.span(m.start(), m.end(), f"vocabulary:tactic:{tactic.id}")))
-    return out
+    """Each tactic the release names, with its first mention."""
+    pattern, ids = _tactic_pattern()
+    first: dict[str, Span] = {}
+    for m in pattern.finditer(draft.text.lower):
+        tactic = ids[int(m.lastgroup[1:])]
+        if tactic not in first:
+            first[tactic] = draft.text.span(m.start(), m.end(), f"vocabulary:tactic:{tactic}")
+    return [(tactic, first[tactic]) for tactic in ids if tactic in first]

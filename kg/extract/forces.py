@@ -30,10 +30,10 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     places = [p for f in lexicon.forces().values() for p in f.places]
     place_alt = alternation(places)
     return {
-        "name": re.compile(rf"\b(?:{alternation(words)})\b", re.I),
+        "name": re.compile(rf"\b(?:{alternation(words, lower=True)})\b"),  # run on Text.lower
         "acronym": re.compile(rf"\b(?:{alternation(acronyms, flexible_and=False)})(?:'s|s)?\b"),
         "met": re.compile(r"\bMet\b(?:'s)?"),
-        "place_police": re.compile(rf"\b({place_alt})\s+(?:police|constabulary|force)\b", re.I),
+        "place_police": re.compile(rf"\b({alternation(places, lower=True)})\s+(?:police|constabulary|force)\b"),  # on Text.lower
         "place": re.compile(rf"\b(?:{place_alt})\b"),
         "list_tail": re.compile(rf"(?:(?:{place_alt})\s*(?:,\s*(?:and\s+|&\s+)?|\s+and\s+|\s*&\s*))+(?:the\s+)?$"),
         "forces_including": re.compile(
@@ -85,12 +85,12 @@ def find_forces(draft: Draft) -> None:
             draft.entity_info("force", force_id).canonical = forces[force_id].name
             draft.entity_info("force", force_id).scope = forces[force_id].kind
 
-    for m in p["name"].finditer(text):
-        if _NOT_AFTER.match(text, m.end()) and m.group().lower().endswith("police"):
+    for m in p["name"].finditer(draft.text.lower):
+        if _NOT_AFTER.match(text, m.end()) and m.group().endswith("police"):
             continue
         force_id = _force_of(m.group())
         if force_id:
-            add(force_id, m.start(), m.end(), f"gazetteer:force-name:{m.group()}")
+            add(force_id, m.start(), m.end(), f"gazetteer:force-name:{text[m.start():m.end()]}")
     for m in p["acronym"].finditer(text):
         force_id = _force_of(m.group())
         if force_id:
@@ -101,11 +101,11 @@ def find_forces(draft: Draft) -> None:
         if _MET_VERB_AFTER.match(text, m.end()) and draft.text.is_sentence_start(m.start()):
             continue  # "Met with residents..."
         add("metropolitan", m.start(), m.start() + 3, "gazetteer:force-alias:the Met")
-    for m in p["place_police"].finditer(text):
+    for m in p["place_police"].finditer(draft.text.lower):
         if _NOT_AFTER.match(text, m.end()):
             continue
         force_id = _place_force(m.group(1))
-        if force_id and m.group(1)[0].isupper():
+        if force_id and text[m.start(1)].isupper():
             add(force_id, m.start(), m.end(), "pattern:place+police")
 
     # Lists of places that end in a force: "Devon and Cornwall, Dorset and Wiltshire Police".

@@ -74,6 +74,14 @@ _COUNTED = {
         rf"\b{BOUND}(?P<n>{NUM})\s+(?:mobile\s+|deal\s+line\s+mobile\s+|burner\s+|county\s+line\s+)?(?:tele)?phones\b"],
 }
 _COUNTED_PATTERNS = {kind: [re.compile(p, re.I) for p in patterns] for kind, patterns in _COUNTED.items()}
+_KEYWORDS = {name: re.compile(pattern, re.I) for name, pattern in {
+    "arrest": r"arrest", "cash": r"cash", "drug": r"drug", "weight": r"\d\s*(?:kg|kilo|g\b|gram|tonne|oz)",
+    "wraps": r"\b(?:wraps|bags|pills|tablets|plants|deals)\b",
+    "weapon": r"weapon|knife|knives|firearm|gun|machete|sword|duster|crossbow|\baxe|blade|pistol",
+    "charge": r"charged", "people-safeguarded": r"safeguarded", "county-lines-closed": r"\blines?\b",
+    "warrants-executed": r"warrant", "stop-searches": r"search", "vehicles-seized": r"vehicle|\bcars\b|bikes|\bvans\b",
+    "phones-seized": r"phone",
+}.items()}
 _CASH = [
     re.compile(rf"\b{BOUND}{MONEY}\s*(?:in\s+|of\s+)?(?:suspected\s+|illicit\s+|criminal\s+)*(?:\w+\s+)?cash\b", re.I),
     re.compile(rf"\bcash\s+(?:seizures?\s+)?(?:totalling|totaling|of|worth|amounting\s+to)\s+{BOUND}{MONEY}", re.I),
@@ -152,15 +160,20 @@ def find_outcomes(draft: Draft) -> list[Quantity]:
                 return
         found.append(Quantity(kind=kind, value=value, span=text.span(start, end, f"pattern:{kind}"), bound=_bound(m), **extra))
 
+    def matches(pattern: re.Pattern[str], keyword: str):
+        """Run a pattern only over the sentences that hold its keyword: most of a release holds none."""
+        for s, e in text.sentences_with(_KEYWORDS[keyword]):
+            yield from pattern.finditer(norm, s, e)
+
     for pattern in _CASH:
-        for m in pattern.finditer(norm):
+        for m in matches(pattern, "cash"):
             add("cash-seized", m, _money(m), unit="GBP")
     for pattern in _DRUG_VALUE:
-        for m in pattern.finditer(norm):
+        for m in matches(pattern, "drug"):
             if not any(q.kind == "cash-seized" and q.span.start <= m.start("money") < q.span.end for q in found):
                 add("drug-value-seized", m, _money(m), unit="GBP")
-    for pattern in (_WEIGHT, _WRAPS):
-        for m in pattern.finditer(norm):
+    for pattern, keyword in ((_WEIGHT, "weight"), (_WRAPS, "wraps")):
+        for m in matches(pattern, keyword):
             drug, klass = _drug(m.group("what"))
             if drug == "":
                 continue
@@ -168,7 +181,7 @@ def find_outcomes(draft: Draft) -> list[Quantity]:
             unit = {"kgs": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg", "gram": "g", "grams": "g",
                     "gramme": "g", "grammes": "g", "tonne": "t", "tonnes": "t"}.get(unit, unit)
             add("drugs-seized", m, number(m.group("n")), unit=unit, item=drug, drug_class=klass)
-    for m in _WEAPONS.finditer(norm):
+    for m in matches(_WEAPONS, "weapon"):
         if _NOT_A_COUNT_AFTER.match(norm, m.end("n")):
             continue
         weapon = _weapon(m.group("what"))
@@ -177,7 +190,7 @@ def find_outcomes(draft: Draft) -> list[Quantity]:
             add(kind, m, number(m.group("n")), item=weapon)
     for kind, patterns in _COUNTED_PATTERNS.items():
         for pattern in patterns:
-            for m in pattern.finditer(norm):
+            for m in matches(pattern, kind):
                 if not _NOT_A_COUNT_AFTER.match(norm, m.end("n")):
                     add(kind, m, number(m.group("n")))
     for start, end in _seizure_list_items(draft):
@@ -218,8 +231,9 @@ def _arrests(draft: Draft) -> list[Quantity]:
     text = draft.text
     norm = text.norm
     counts: list[tuple[int, int, float, str, bool]] = []  # start, end, value, bound, eligible
+    sentences = text.sentences_with(_KEYWORDS["arrest"])
     for pattern in _ARRESTS:
-        for m in pattern.finditer(norm):
+        for m in (m for s, e in sentences for m in pattern.finditer(norm, s, e)):
             if _NOT_A_COUNT_AFTER.match(norm, m.end("n")):
                 continue
             value = number(m.group("n"))

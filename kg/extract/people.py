@@ -82,15 +82,49 @@ class _Person:
         return lexicon.slug(self.name)
 
 
+@dataclass(frozen=True)
+class _Rank:
+    """A rank or title written before a name."""
+
+    start: int
+    end: int
+    spelling: str
+    marker: str
+    name: str
+    name_start: int
+
+
 @cache
-def _rank_pattern() -> re.Pattern[str]:
-    """Every spelling of every rank and title: abbreviations exactly, words in any case."""
-    spellings = sorted({s for rank in lexicon.ranks().values() for s in rank.spellings}, key=len, reverse=True)
-    alts = []
-    for spelling in spellings:
-        escaped = re.escape(spelling).replace(r"\ ", r"\s+")
-        alts.append(escaped if lexicon.rank_spellings().get(spelling) else f"(?i:{escaped})")
-    return re.compile(rf"(?<![\w/]){_MARKER}(?P<rank>{'|'.join(alts)})(?![\w'])(?:\s*,\s+|\s+){_HONORIFIC}(?P<name>{_NAME})")
+def _rank_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Rank words (matched on the lower-cased text) and abbreviations (matched exactly)."""
+    spellings = {s for rank in lexicon.ranks().values() for s in rank.spellings}
+    abbreviations = [s for s in spellings if lexicon.rank_spellings().get(s)]
+    words = [s for s in spellings if s not in abbreviations]
+    words_re = re.compile(rf"(?<![\w/])(?P<marker>(?:(?:t|a|temp|tmp)/|(?:temporary|temp\.?|acting|regional|interim)\s+)*)"
+                          rf"(?P<rank>{lexicon.alternation(words, lower=True)})(?![\w'])")
+    abbreviations_re = re.compile(rf"(?<![\w/]){_MARKER}(?P<rank>{lexicon.alternation(abbreviations)})(?![\w'])")
+    return words_re, abbreviations_re
+
+
+_NAME_AFTER_RANK = re.compile(rf"(?:\s*,\s+|\s+){_HONORIFIC}(?P<name>{_NAME})")
+
+
+def _ranks(draft: Draft) -> list[_Rank]:
+    """Every rank or title in the text that a name follows."""
+    words_re, abbreviations_re = _rank_patterns()
+    text = draft.text
+    hits = [(m, text.norm) for m in words_re.finditer(text.lower)] + [(m, text.norm) for m in abbreviations_re.finditer(text.norm)]
+    hits.sort(key=lambda h: (h[0].start(), -h[0].end()))
+    found: list[_Rank] = []
+    for m, norm in hits:
+        if found and m.start() < found[-1].end:
+            continue
+        name = _NAME_AFTER_RANK.match(norm, m.end())
+        if name is None:
+            continue
+        found.append(_Rank(m.start(), m.end(), norm[m.start("rank"):m.end("rank")], norm[m.start("marker"):m.end("marker")],
+                           name.group("name"), name.start("name")))
+    return found
 
 
 def _clean_name(name: str) -> str:
@@ -114,7 +148,8 @@ def is_private(draft: Draft, start: int, name_end: int) -> bool:
 
 
 def find_people(draft: Draft) -> None:
-    mentions = _rank_mentions(draft) + _appositive_mentions(draft)
+    ranks = _ranks(draft)
+    mentions = _rank_mentions(draft, ranks) + _appositive_mentions(draft, ranks)
     mentions.sort(key=lambda m: m.start)
     people: dict[str, _Person] = {}
     surnames: dict[str, list[_Person]] = {}
@@ -142,28 +177,27 @@ def find_people(draft: Draft) -> None:
     _attribute_quotes(draft, people)
 
 
-def _rank_mentions(draft: Draft) -> list[_Mention]:
+def _rank_mentions(draft: Draft, ranks: list[_Rank]) -> list[_Mention]:
     text = draft.text
     found = []
-    for m in _rank_pattern().finditer(text.norm):
-        name = _clean_name(m.group("name"))
+    for r in ranks:
+        name = _clean_name(r.name)
         if not name:
             continue
-        rank = lexicon.rank_of(m.group("rank"))
+        rank = lexicon.rank_of(r.spelling)
         if rank is None:
             continue
-        name_start = m.start("name") + m.group("name").index(name.split()[0])
+        name_start = r.name_start + r.name.index(name.split()[0])
         name_end = name_start + len(name)
-        if is_private(draft, m.start(), name_end):
+        if is_private(draft, r.start, name_end):
             continue
         if draft.at(name_start, name_end, "force", "unit", "partner", "operation"):
             continue
-        marker = m.group("marker") or ""
-        mention = _Mention(m.start(), name_end, name, name_start, rank=rank,
-                           temporary=bool(re.search(r"\bT(?:emp(?:orary)?\.?|mp)?\b/?|Temporary|Temp", marker)),
-                           acting=bool(re.search(r"\bA/|Acting", marker)), rule=f"pattern:rank+name:{m.group('rank')}")
+        mention = _Mention(r.start, name_end, name, name_start, rank=rank,
+                           temporary=bool(re.search(r"\bT(?:emp(?:orary)?\.?|mp)?/|Temporary|Temp", r.marker, re.I)),
+                           acting=bool(re.search(r"\bA/|Acting", r.marker, re.I)), rule=f"pattern:rank+name:{r.spelling}")
         if lexicon.ranks()[rank].kind == "official":
-            before = text.norm[text.sentence_at(m.start())[0]:m.start()]
+            before = text.norm[text.sentence_at(r.start)[0]:r.start]
             role = _ROLE_BEFORE.search(before)
             if role and _ROLE_NOUNS.search(role.group("role")) and rank == "councillor":
                 mention.role = role.group("role").strip()
@@ -171,7 +205,7 @@ def _rank_mentions(draft: Draft) -> list[_Mention]:
     return found
 
 
-def _appositive_mentions(draft: Draft) -> list[_Mention]:
+def _appositive_mentions(draft: Draft, ranks: list[_Rank]) -> list[_Mention]:
     """'Peter Bayley, Executive Director, Ecosystem Risk at Visa said': people outside the rank scheme."""
     text = draft.text.norm
     found = []
@@ -185,7 +219,8 @@ def _appositive_mentions(draft: Draft) -> list[_Mention]:
             s, e = draft.text.sentence_at(m.start())
             if not re.search(_SPEECH, text[s:e]) and not draft.text.quotes:
                 continue
-            if is_private(draft, m.start(), m.end("name")) or _rank_pattern().search(text, max(0, m.start() - 40), m.end("name")):
+            if is_private(draft, m.start(), m.end("name")) or any(
+                    m.start() - 40 <= r.start and r.end <= m.end("name") for r in ranks):
                 continue
             if draft.at(m.start("name"), m.end("name"), "force", "unit", "partner", "operation"):
                 continue

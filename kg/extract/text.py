@@ -21,6 +21,8 @@ _ONE_FOR_ONE = str.maketrans({
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
 })
 
+_ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)})
+
 # Abbreviations after which a full stop does not end a sentence.
 _NO_BREAK_AFTER = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Det|Supt|Insp|Sgt|Ch|Con|Const|No|Nos|Cllr|Asst|approx|inc|e\.g|i\.e|vs|Co|Ltd|[A-Z])\.)$")
@@ -54,6 +56,8 @@ class Text:
     def __init__(self, raw: str) -> None:
         self.raw = raw
         self.norm = raw.translate(_ONE_FOR_ONE)
+        # ASCII letters lower-cased, nothing else touched: same length, so offsets still hold.
+        self.lower = self.norm.translate(_ASCII_LOWER)
 
     def span(self, start: int, end: int, rule: str = "") -> Span:
         """A span with surrounding whitespace trimmed."""
@@ -96,6 +100,10 @@ class Text:
     def sentence_at(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self._sentence_starts, pos) - 1
         return self.sentences[max(i, 0)] if self.sentences else (0, len(self.raw))
+
+    def sentences_with(self, keyword: re.Pattern[str]) -> list[tuple[int, int]]:
+        """The sentences in which a keyword occurs: where a costly pattern is worth running."""
+        return [(s, e) for s, e in self.sentences if keyword.search(self.norm, s, e)]
 
     def line_at(self, pos: int) -> tuple[int, int]:
         for start, end in self.lines:
@@ -165,13 +173,16 @@ class Text:
         return self.norm[start:pos].strip(" \"'([-*\u2022\t0123456789.") == ""
 
 
+_QUOTE_MARKS = re.compile("[\"\u201c\u201d\u2018\u2019]")
+
+
 def _quotes_in_line(raw: str, start: int, end: int) -> list[tuple[int, int]]:
     line = raw[start:end]
     quotes: list[tuple[int, int]] = []
     opened: int | None = None
     closer = ""
-    i = 0
-    while i < len(line):
+    for mark in _QUOTE_MARKS.finditer(line):
+        i = mark.start()
         ch = line[i]
         before = line[i - 1] if i else " "
         after = line[i + 1] if i + 1 < len(line) else " "
@@ -188,7 +199,6 @@ def _quotes_in_line(raw: str, start: int, end: int) -> list[tuple[int, int]]:
                 if i - opened > 0:
                     quotes.append((start + opened, start + i))
                 opened = None
-        i += 1
     if opened is not None and end - (start + opened) > 0:
         quotes.append((start + opened, end))
     return quotes
