@@ -28,7 +28,7 @@ def run(*args: str) -> str:
 @pytest.mark.parametrize("name", sorted(queries.named_queries()))
 def test_every_named_query_gives_its_columns_as_csv(examples_store, name) -> None:
     q = queries.named_queries()[name]
-    params = [f"--param=name=Violent Crime Taskforce"] if name == "evidence" else []
+    params = ["--param=name=Violent Crime Taskforce"] if name == "evidence" else []
     out = run("query", name, "--store", str(examples_store), "--format", "csv", *params)
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == list(q.columns)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -11,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from kg.api import open as open_graph
-from kg.ingest import ingest
 from kg.store import Store, StoreError
 
 from .conftest import EXAMPLES

@@ -71,19 +71,26 @@ def _place_force(place: str) -> str | None:
     return lexicon.force_places().get(fold(place))
 
 
+def add_force(draft: Draft, force_id: str, start: int, end: int, rule: str) -> bool:
+    """Record a mention of a gazetteer force, unless another force is named at that place."""
+    if any(m.key != force_id for m in draft.at(start, end, "force")):
+        return False  # inside another force's name: "New South Wales Police" is not South Wales Police
+    force = lexicon.forces()[force_id]
+    if not draft.add("force", force_id, force.name, start, end, rule):
+        return False
+    info = draft.entity_info("force", force_id)
+    info.canonical, info.scope = force.name, force.kind
+    return True
+
+
 def find_forces(draft: Draft) -> None:
     text = draft.text.norm
     p = _patterns()
-    forces = lexicon.forces()
 
     _find_foreign_forces(draft)
 
     def add(force_id: str, start: int, end: int, rule: str) -> None:
-        if any(m.key != force_id for m in draft.at(start, end, "force")):
-            return  # inside another force's name: "New South Wales Police" is not South Wales Police
-        if draft.add("force", force_id, forces[force_id].name, start, end, rule):
-            draft.entity_info("force", force_id).canonical = forces[force_id].name
-            draft.entity_info("force", force_id).scope = forces[force_id].kind
+        add_force(draft, force_id, start, end, rule)
 
     for m in p["name"].finditer(draft.text.lower):
         if _NOT_AFTER.match(text, m.end()) and m.group().endswith("police"):

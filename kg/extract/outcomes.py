@@ -21,6 +21,7 @@ from functools import cache
 from .. import lexicon
 from ..findings import BreakdownGroup, BreakdownLine, Quantity, Span
 from .draft import Draft
+from .forces import add_force
 
 _WORD_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -309,11 +310,8 @@ def _heading_places(draft: Draft, heading: Span) -> None:
     for m in re.finditer(r"[A-Z][\w&'-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w'-]*)*", heading.text):
         force_id = lexicon.force_places().get(lexicon.fold(m.group()))
         if force_id:
-            force = lexicon.forces()[force_id]
             start = heading.start + m.start()
-            if draft.add("force", force_id, force.name, start, start + len(m.group()), "pattern:breakdown-heading"):
-                info = draft.entity_info("force", force_id)
-                info.canonical, info.scope = force.name, force.kind
+            add_force(draft, force_id, start, start + len(m.group()), "pattern:breakdown-heading")
 
 
 def _offences(what: str) -> list[str]:

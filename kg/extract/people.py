@@ -28,7 +28,7 @@ from .draft import Draft
 _NAME = r"[A-Z][a-zA-Z'\-]+(?:\s+(?:[A-Z][a-zA-Z'\-]+)){0,2}"
 _MARKER = r"(?P<marker>(?:(?:T|A|Temp|Tmp)/|(?:Temporary|Temp\.?|Acting|Regional|Interim)\s+)*)"
 _HONORIFIC = r"(?:(?:Sir|Dame|Dr|Lord|Lady)\s+)?"
-_COREF_TITLE = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?\s+(?P<name>[A-Z][a-zA-Z'\-]+)")
+_COREF_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?\s+(?P<name>[A-Z][a-zA-Z'\-]+)")
 _SPEECH = r"(?:said|says|added|adds|explained|continued|commented|stated|told|urged|warned|praised|paid tribute)"
 _ROLE_NOUNS = re.compile(
     r"\b(?:Director|Manager|Chief Executive|CEO|Head|Officer|Lead|Leader|Chair|Chairman|Chairwoman|Chairperson|President|"
@@ -36,10 +36,10 @@ _ROLE_NOUNS = re.compile(
     r"Spokeswoman|Founder|Trustee|Adviser|Advisor|Holder|Member|Mayor|Governor|Investigator|Specialist|Partner|"
     r"Controller|Deputy|Executive|Inspector|Analyst|Ambassador)\b")
 _APPOSITIVE_AT = re.compile(
-    rf"(?P<name>[A-Z][a-z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+){{1,2}}),\s+(?P<role>[A-Z][\w&'\-]*(?:[\s,]+(?:[A-Z][\w&'\-]*|and|&|of|for|the))*?)"
+    r"(?P<name>[A-Z][a-z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+){1,2}),\s+(?P<role>[A-Z][\w&'\-]*(?:[\s,]+(?:[A-Z][\w&'\-]*|and|&|of|for|the))*?)"
     r"\s+at\s+(?:the\s+)?(?P<org>[A-Z][\w&'\-]*(?:\s+(?:[A-Z][\w&'\-]*|and|&|of|for|the)(?=\s+[A-Z&]|\s*[,.)]|$))*(?:\s+[A-Z][\w&'\-]*)*)")
 _APPOSITIVE_OF = re.compile(
-    rf"(?P<name>[A-Z][a-z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+){{1,2}}),\s+(?P<role>(?:[A-Z][\w&'\-]*\s+){{0,3}}(?:Director|Manager|Chief Executive|Head|Lead|Leader|Chair|President|Secretary|Founder|Spokesperson|Spokesman|Spokeswoman))"
+    r"(?P<name>[A-Z][a-z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+){1,2}),\s+(?P<role>(?:[A-Z][\w&'\-]*\s+){0,3}(?:Director|Manager|Chief Executive|Head|Lead|Leader|Chair|President|Secretary|Founder|Spokesperson|Spokesman|Spokeswoman))"
     r"\s+(?:of|for|from)\s+(?:the\s+)?(?P<org>[A-Z][\w&'\-]*(?:\s+(?:[A-Z][\w&'\-]*|and|&|of|for|the)(?=\s+[A-Z&]|\s*[,.)]|$))*(?:\s+[A-Z][\w&'\-]*)*)")
 _ROLE_BEFORE = re.compile(r"(?P<role>[A-Z][\w&'\-]*(?:\s+(?:[A-Z][\w&'\-]*|and|&|of|for|the)){0,6}),\s*$")
 _ORG_LEAD_IN = re.compile(

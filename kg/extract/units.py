@@ -20,6 +20,7 @@ from functools import cache
 from .. import lexicon
 from ..lexicon import alternation, fold
 from .draft import Draft
+from .forces import add_force
 from .text import Token, cap_phrases
 
 _ACRONYM_AFTER = re.compile(r"\s*[(\[]\s*([A-Z][A-Za-z]*[A-Z][A-Za-z]?s?|[A-Z]{2,}\s[A-Z]{2,5})\s*[)\]]")
@@ -81,7 +82,7 @@ def _is_head(tokens: list[Token], i: int) -> bool:
 def _segments(tokens: list[Token]) -> list[list[Token]]:
     """Split a capitalised phrase where one unit name ends and another begins."""
     segments: list[list[Token]] = [[]]
-    for i, token in enumerate(tokens):
+    for token in tokens:
         current = segments[-1]
         if current and current[0].text in _RANK_START and token.text in ("of", "from", "at"):
             segments.append([])  # "Detective Inspector Craig McLaren of the Specialist Crime Division"
@@ -120,7 +121,8 @@ def find_units(draft: Draft) -> None:
             else:
                 rest = segment
             # A capitalised name then a lower-case head: "Dudley Priorities team", "Matrix Vehicle Enforcement (MVET) team".
-            if rest and rest[-1] is segment[-1] and segment[-1] is phrase[-1]:
+            # Only the end of a phrase can be followed by one.
+            if rest and segment[-1] is phrase[-1]:
                 after = text.norm[rest[-1].end:]
                 acronym = _ACRONYM_AFTER.match(after)
                 offset = acronym.end() if acronym else 0
@@ -162,11 +164,7 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
         force_rule = "name:force-prefix" if force_here else "name:force-place-prefix"
         if not force_here:
             # "Leicestershire's Serious and Organised Crime Unit" names Leicestershire Police.
-            force = lexicon.forces()[force_id]
-            if draft.add("force", force_id, force.name, tokens[0].start, tokens[0].start + len(tokens[0].bare),
-                         "pattern:force-place-in-unit-name"):
-                draft.entity_info("force", force_id).canonical = force.name
-                draft.entity_info("force", force_id).scope = force.kind
+            add_force(draft, force_id, tokens[0].start, tokens[0].start + len(tokens[0].bare), "pattern:force-place-in-unit-name")
         tokens = rest
     # A possessive inside: "Cardiff's Criminal Investigation Department", "Chief Constable's Crime Squad".
     for i in range(len(tokens) - 1, -1, -1):
