@@ -334,7 +334,13 @@ _PRONOUN = re.compile(rf"\b(?:he|she|they)\s+{_SPEECH}\b|\b{_SPEECH}\s+(?:he|she
 
 
 def _attribute_quotes(draft: Draft, people: dict[str, _Person]) -> None:
-    """Give each quote its speaker: the person named beside it, else the one who spoke last."""
+    """Give each quote its speaker.
+
+    In order: the person named beside it in its paragraph ("X said:", "...," said X);
+    the person who ends the paragraph before with "said:"; for "he added" or a
+    quote that continues a paragraph, or a quote right after another, the
+    person last named or the speaker of the quote before.
+    """
     text = draft.text
     person_spans = sorted((m.start, m.end, p.key) for p in people.values() for m in p.mentions)
 
@@ -345,6 +351,7 @@ def _attribute_quotes(draft: Draft, people: dict[str, _Person]) -> None:
         return hits[-1] if last else hits[0]
 
     last_speaker: str | None = None
+    previous_quote: tuple[int, int, str | None] | None = None  # line start, quote end, speaker
     for q_start, q_end in text.quotes:
         quoted = text.raw[q_start:q_end]
         if len(quoted.split()) < 5:
@@ -362,11 +369,15 @@ def _attribute_quotes(draft: Draft, people: dict[str, _Person]) -> None:
             previous = [line for line in text.lines if line[1] < line_start]
             if previous and text.norm[previous[-1][0]:previous[-1][1]].rstrip().endswith(":"):
                 speaker = person_in(previous[-1][0], previous[-1][1], last=True)
+        if speaker is None and previous_quote and previous_quote[0] == line_start:
+            speaker = previous_quote[2]  # a second quote in the same paragraph: "...,” said X. “..."
         if speaker is None and (_PRONOUN.search(text.norm[before_start:q_start]) or _PRONOUN.search(after)
                                 or text.norm[line_start:q_start].strip(' "\'') == ""):
-            speaker = last_speaker
+            speaker = person_in(0, q_start, last=True) if _PRONOUN.search(text.norm[before_start:q_start] + " " + after) else None
+            speaker = speaker or last_speaker
         if speaker:
             last_speaker = speaker
+        previous_quote = (line_start, q_end, speaker)
         draft.quotes.append(Quote(Span(q_start, q_end, quoted, "pattern:quotation-marks"), speaker))
 
 

@@ -195,7 +195,7 @@ def _quotes_in_line(raw: str, start: int, end: int) -> list[tuple[int, int]]:
                 # A closing mark with no opening one: the quote began with the paragraph.
                 quotes.append((start, start + i))
         else:
-            if ch in closer and (ch != "\u2019" or (not after.isalpha() and before in ".,!?;:")):
+            if ch in closer and (ch != "\u2019" or not after.isalpha()):
                 if i - opened > 0:
                     quotes.append((start + opened, start + i))
                 opened = None
