@@ -97,3 +97,16 @@ def examples_store(tmp_path_factory) -> Path:
         report = graph.ingest([EXAMPLES])
     assert report.ok, report.problems
     return path
+
+
+@pytest.fixture(scope="session")
+def dev_store_or_examples(tmp_path_factory, examples_store) -> Path:
+    """A store of the shared dev corpus where it is present (more variety), else the examples' store."""
+    if not (DEV_CORPUS / "docs").is_dir():
+        return examples_store
+    from kg.api import open as open_graph
+
+    path = tmp_path_factory.mktemp("dev") / "store"
+    with open_graph(path) as graph:
+        graph.ingest([DEV_CORPUS / "docs"])
+    return path
