@@ -86,3 +86,9 @@ def test_more_than_gives_a_lower_bound_and_the_headline() -> None:
 def test_no_number_means_no_headline() -> None:
     got = summarise(extract(release("Officers arrested a 19-year-old man and a 22-year-old woman in Barnet.")))
     assert got["arrests"] is None
+
+
+def test_date_ranges_share_their_year() -> None:
+    findings = extract(release("Operation Sceptre runs from Monday 26 April to Sunday 2 May 2021 across the county, "
+                               "with officers carrying out weapon sweeps."))
+    assert (findings.activity.start, findings.activity.end) == (dt.date(2021, 4, 26), dt.date(2021, 5, 2))

@@ -112,14 +112,26 @@ def _activity_date(draft: Draft) -> tuple[dt.date | None, dt.date | None, Span |
         last = resolve_date(_MONTHS[m2.lower().rstrip(".")], int(d2), None, None, release)
         if first:
             found.append((m.start(), m.end(), first, last if last and last >= first else None))
-    for pattern in _DATES:
-        for m in pattern.finditer(text.norm):
-            if any(s <= m.start() < e for s, e, *_ in found):
-                continue
-            date = resolve_date(_MONTHS[m.group("month").lower().rstrip(".")], int(m.group("day")),
-                                int(m.group("year")) if m.group("year") else None, m.group("weekday"), release)
-            if date:
-                found.append((m.start(), m.end(), date, None))
+    calendar = sorted((m for pattern in _DATES for m in pattern.finditer(text.norm)), key=lambda m: m.start())
+    for i, m in enumerate(calendar):
+        if any(s <= m.start() < e for s, e, *_ in found):
+            continue
+        year = int(m.group("year")) if m.group("year") else None
+        following = calendar[i + 1] if i + 1 < len(calendar) else None
+        joined = following is not None and re.fullmatch(r"\s*(?:to|until|till|and|-)\s*", text.norm[m.end():following.start()])
+        if year is None and joined and following.group("year"):
+            year = int(following.group("year"))  # "from Monday 26 April to Sunday 2 May 2021"
+        date = resolve_date(_MONTHS[m.group("month").lower().rstrip(".")], int(m.group("day")), year, m.group("weekday"), release)
+        if not date:
+            continue
+        end_date = None
+        if joined:
+            end_date = resolve_date(_MONTHS[following.group("month").lower().rstrip(".")], int(following.group("day")),
+                                    int(following.group("year")) if following.group("year") else date.year,
+                                    following.group("weekday"), None)
+            if end_date and end_date < date:
+                end_date = None
+        found.append((m.start(), following.end() if end_date else m.end(), date, end_date))
     for m in _RELATIVE.finditer(text.norm):
         if any(s <= m.start() < e for s, e, *_ in found):
             continue
