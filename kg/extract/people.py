@@ -25,7 +25,7 @@ from ..lexicon import fold
 from . import partners
 from .draft import Draft
 
-_NAME = r"[A-Z][a-zA-Z'\-]+(?:\s+(?:[A-Z][a-zA-Z'\-]+)){0,2}"
+_NAME = r"[A-Z][a-zA-Z'\-]+(?:\s+(?:[A-Z]\.(?=\s+[A-Z][a-z])|[A-Z][a-zA-Z'\-]+)){0,3}"  # "John A. Smith"
 _MARKER = r"(?P<marker>(?:(?:T|A|Temp|Tmp)/|(?:Temporary|Temp\.?|Acting|Regional|Interim)\s+)*)"
 _HONORIFIC = r"(?:(?:Sir|Dame|Dr|Lord|Lady)\s+)?"
 _COREF_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?\s+(?P<name>[A-Z][a-zA-Z'\-]+)")
@@ -189,6 +189,7 @@ def _rank_mentions(draft: Draft, ranks: list[_Rank]) -> list[_Mention]:
             continue
         name_start = r.name_start + r.name.index(name.split()[0])
         name_end = name_start + len(name)
+        name = text.raw[name_start:name_end]  # as written: "O’Hara", not the normalised "O'Hara"
         if is_private(draft, r.start, name_end):
             continue
         if draft.at(name_start, name_end, "force", "unit", "partner", "operation"):

@@ -84,14 +84,14 @@ def _segments(tokens: list[Token]) -> list[list[Token]]:
     segments: list[list[Token]] = [[]]
     for token in tokens:
         current = segments[-1]
-        if current and current[0].text in _RANK_START and token.text in ("of", "from", "at"):
+        if current and _is_rank_token(current[0]) and token.text in ("of", "from", "at"):
             segments.append([])  # "Detective Inspector Craig McLaren of the Specialist Crime Division"
             continue
         has_head = any(_is_head(current, j) for j in range(len(current)))
         joins_bodies = token.text in ("and", "&") and current and current[-1].bare in _BODY_HEADS
         if joins_bodies or (current and has_head and (
                 (token.text in ("and", "&") and _is_head(current, len(current) - 1))
-                or token.text in _RANK_START)):
+                or _is_rank_token(token))):
             segments.append([] if token.text in ("and", "&") else [token])
             continue
         current.append(token)
@@ -200,7 +200,7 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
         return
     if draft.at(start, end, "partner", "force") or draft.at(start, end, "unit"):
         return
-    if any(t.text in _RANK_START for t in tokens[:1]):
+    if tokens and _is_rank_token(tokens[0]):
         return
     key = unit_key(name)
     operations = {fold(draft.name_of("operation", k)).split(" ", 1)[-1]: k for k in draft.keys("operation")}
@@ -216,6 +216,12 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
         info.forces, info.force_rule = tuple(dict.fromkeys(forces)), force_rule
     if not info.scope and re.search(r"\b(?:Regional|National|Region)\b", expanded(name)):
         info.scope, info.force_rule = "regional", info.force_rule or "scope:regional-name"
+
+
+def _is_rank_token(token: Token) -> bool:
+    """'Detective', 'DCI', 'T/Sgt', 'A/Insp': a token that starts a rank, so ends any unit name before it."""
+    bare = re.sub(r"^(?:T|A|Temp|Tmp)/", "", token.text)
+    return bare in _RANK_START or lexicon.rank_of(bare) is not None
 
 
 def _shouted_lead(draft: Draft, token: Token) -> bool:
