@@ -46,12 +46,15 @@ _ORG_LEAD_IN = re.compile(
     r"\s*,?\s*(?:who\s+(?:is|was|leads|heads)\s+)?(?:(?:the|a)\s+)?"
     r"(?:(?:head|lead|leader|commander|chief|director|officer|manager|member|part|boss|senior\s+investigating\s+officer)\s+(?:of|for|at|in)\s+)?"
     r"(?:(?:of|from|at|with|for|in)\s+)?(?:the\s+)?", re.I)
+# What the text says of the person named just before: their age ("John Smith, 32,"), or what happened
+# to them, with at most one aside between ("John Smith, of Hull, was charged"; "X, who was arrested").
+# "DI Jane Morrow said the men were charged" says nothing of her: the verb's subject is the men.
 _PRIVATE_AFTER = re.compile(
     r"^\s*(?:,\s*(?:aged\s+)?\d{1,3}\s*(?:,|\)|years?)|\(\s*\d{1,3}\s*\)|,\s*(?:aged\s+)?\d{1,3}\s*,?\s*(?:of|from)\b)"
-    r"|^[^.;\"]{0,80}?\b(?:was|were|has\s+been|have\s+been|had\s+been|is|is\s+being|being|will\s+be)\s+(?:\w+\s+){0,2}?"
+    r"|^\s*(?:,[^,.;\"]{1,60},\s*|,\s*)?(?:who\s+)?(?:was|were|has\s+been|had\s+been|is|is\s+being|will\s+be)\s+(?:\w+\s+){0,2}?"
     r"(?:charged|arrested|jailed|sentenced|convicted|remanded|bailed|detained|imprisoned|found\s+guilty|cautioned|"
     r"dismissed|summonsed|released|killed|murdered|stabbed|injured|assaulted|attacked|robbed|reported\s+missing)\b"
-    r"|^[^.;\"]{0,60}?\b(?:appeared|pleaded|admitted|denies|denied|died)\b", re.I)
+    r"|^\s*(?:,[^,.;\"]{1,60},\s*|,\s*)?(?:who\s+)?(?:has\s+|had\s+)?(?:appeared|pleaded|admitted|denies|denied|died)\b", re.I)
 _PRIVATE_BEFORE = re.compile(
     r"\b(?:former|ex-|convicted|defendant|suspect|victim|the\s+late|deceased|offender|accused|murdered|missing|"
     r"prisoner|inmate|dismissed)\s*(?:police\s+)?(?:\w+\s+){0,2}$", re.I)
