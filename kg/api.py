@@ -26,7 +26,7 @@ class KnowledgeGraph:
         self.store = store
         self.base_iri = base_iri
 
-    def __enter__(self) -> "KnowledgeGraph":
+    def __enter__(self) -> KnowledgeGraph:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -42,7 +42,7 @@ class Store:
         self.read_only = read_only
 
     @classmethod
-    def open(cls, path: str | os.PathLike, read_only: bool = False) -> "Store":
+    def open(cls, path: str | os.PathLike, read_only: bool = False) -> Store:
         path = Path(path)
         if read_only:
             if not path.exists():
@@ -73,7 +73,7 @@ class Store:
             self._ox.flush()
         del self._ox
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc) -> None:

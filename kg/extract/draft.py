@@ -70,10 +70,6 @@ class Draft:
         """Mentions of the given kinds overlapping [start, end)."""
         return [m for m in self.of_kind(*kinds) if m.span.start < end and start < m.span.end]
 
-    def remove(self, kind: str, key: str) -> None:
-        self.mentions = [m for m in self.mentions if not (m.kind == kind and m.key == key)]
-        self.info.pop((kind, key), None)
-
     def entity_info(self, kind: str, key: str) -> EntityInfo:
         return self.info.setdefault((kind, key), EntityInfo())
 
