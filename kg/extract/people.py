@@ -41,6 +41,17 @@ _APPOSITIVE_AT = re.compile(
 _APPOSITIVE_OF = re.compile(
     r"(?P<name>[A-Z][a-z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+){1,2}),\s+(?P<role>(?:[A-Z][\w&'\-]*\s+){0,3}(?:Director|Manager|Chief Executive|Head|Lead|Leader|Chair|President|Secretary|Founder|Spokesperson|Spokesman|Spokeswoman))"
     r"\s+(?:of|for|from)\s+(?:the\s+)?(?P<org>[A-Z][\w&'\-]*(?:\s+(?:[A-Z][\w&'\-]*|and|&|of|for|the)(?=\s+[A-Z&]|\s*[,.)]|$))*(?:\s+[A-Z][\w&'\-]*)*)")
+_ROLE_WORDS = (r"(?:chief\s+executive|executive\s+director|managing\s+director|director|manager|head|chair|chairman|chairwoman|"
+               r"chairperson|president|leader|spokesperson|spokesman|spokeswoman|founder|co-?ordinator|lead|chief\s+officer)")
+_FULL_NAME = r"[A-Z][a-z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+){1,2}"
+# "the chief executive of Crimestoppers, Mark Hallas, said"
+_ROLE_OF_ORG = re.compile(
+    rf"(?P<role>(?i:(?:[a-z-]+\s+){{0,2}}{_ROLE_WORDS}))\s+(?:of|at|for)\s+(?:the\s+)?"
+    rf"(?P<org>[A-Z][\w&'\-]*(?:\s+(?:and|&|of|for|the)(?=\s+[A-Z&])|\s+[A-Z][\w&'\-]*)*)\s*,\s+(?P<name>{_FULL_NAME})\s*,")
+# "Crimestoppers chief executive Mark Hallas said": right after an organisation the release names
+_ROLE_AFTER_ORG = re.compile(rf"(?:'s)?\s+(?P<role>(?:[a-z-]+\s+){{0,2}}{_ROLE_WORDS}(?:\s+(?:of|for)\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?)"
+                             rf"\s+(?P<name>{_FULL_NAME})")
+_NOT_ROLE_WORDS = re.compile(r"^(?:(?:said|says|added|told|the|a|an|and|by|with|from|as|its|their|whose)\s+)+", re.I)
 _ROLE_BEFORE = re.compile(r"(?P<role>[A-Z][\w&'\-]*(?:\s+(?:[A-Z][\w&'\-]*|and|&|of|for|the)){0,6}),\s*$")
 _ORG_LEAD_IN = re.compile(
     r"\s*,?\s*(?:who\s+(?:is|was|leads|heads)\s+)?(?:(?:the|a)\s+)?"
@@ -237,7 +248,38 @@ def _appositive_mentions(draft: Draft, ranks: list[_Rank]) -> list[_Mention]:
                                organisation=org, organisation_rule="text:role-at-organisation" if org else "",
                                rule="pattern:name+role+organisation")
             found.append(mention)
+    found += _role_first_mentions(draft, ranks, found)
     return found
+
+
+def _role_first_mentions(draft: Draft, ranks: list[_Rank], seen: list[_Mention]) -> list[_Mention]:
+    """Officials introduced role first: "the chief executive of X, Jo Bloggs, said", "X director Jo Bloggs said"."""
+    text = draft.text.norm
+    candidates = []
+    for m in _ROLE_OF_ORG.finditer(text):
+        org = _organisation_at(draft, m.start("org"), m.end("org"))
+        if org is None:
+            key = partners.add_partner(draft, m.start("org"), m.end("org"), "pattern:role-of-organisation")
+            org = ("partner", key) if key else None
+        candidates.append((m.start("name"), m.end("name"), m.group("role"), org, "pattern:role+organisation+name"))
+    for mention in draft.of_kind("partner", "unit", "force"):
+        m = _ROLE_AFTER_ORG.match(text, mention.span.end)
+        if m:
+            candidates.append((m.start("name"), m.end("name"), m.group("role"), (mention.kind, mention.key),
+                               "pattern:organisation+role+name"))
+    out = []
+    for start, end, role, org, rule in candidates:
+        name = draft.text.raw[start:end]
+        if any(s.name_start <= start < s.end for s in seen + out) or any(r.name_start <= start < r.name_start + len(r.name) for r in ranks):
+            continue
+        if name.split()[0] in lexicon.words()["function_words"] or is_private(draft, start, end):
+            continue
+        if draft.at(start, end, "force", "unit", "partner", "operation"):
+            continue
+        role = _NOT_ROLE_WORDS.sub("", re.sub(r"\s+", " ", role.strip()))
+        out.append(_Mention(start, end, name, start, role=role, organisation=org,
+                            organisation_rule="text:role-of-organisation" if org else "", rule=rule))
+    return out
 
 
 def _title_mentions(draft: Draft) -> list[_Mention]:
@@ -358,8 +400,8 @@ def _attribute_quotes(draft: Draft, people: dict[str, _Person]) -> None:
     previous_quote: tuple[int, int, str | None] | None = None  # line start, quote end, speaker
     for q_start, q_end in text.quotes:
         quoted = text.raw[q_start:q_end]
-        if len(quoted.split()) < 5:
-            continue  # a scare-quoted phrase ('zombie' knives), not speech
+        if len(quoted.split()) < 5 and not quoted.rstrip().endswith((".", ",", "!", "?")):
+            continue  # a scare-quoted phrase ('zombie' knives), not speech: speech ends in punctuation
         line_start, line_end = text.line_at(q_start)
         before_start = max(line_start, q_start - 250)
         speaker = person_in(before_start, q_start, last=True)
