@@ -153,9 +153,9 @@ def _target(g: _Graph, release: str, span: Span) -> str:
 
 
 def _annotate(g: _Graph, identity: Identity, release: str, body: str, label: str | None,
-              spans: Iterable[Span], evidence: Iterable[str] = ()) -> str:
+              spans: Iterable[Span], evidence: Iterable[str] = (), local: str | None = None) -> str:
     """One annotation per (release, body): the spans that name it and why."""
-    annotation = f"{release}#{identity.local(body)}"
+    annotation = f"{release}#{local or identity.local(body)}"
     g.types(annotation, OA.Annotation)
     g.add(annotation, OA.motivatedBy, OA.identifying)
     g.add(annotation, OA.hasBody, NamedNode(body))
@@ -238,7 +238,7 @@ def _activity(g: _Graph, resolved: Resolved) -> None:
         _annotate(g, identity, release, place, span.text, [span])
     for tactic, span in activity.tactics:
         g.add(iri, PK.tactic, PKV.term(f"tactic/{tactic}"))
-        _target(g, release, span)
+        _annotate(g, identity, release, PKV.term(f"tactic/{tactic}").value, None, [span], local=f"tactic/{tactic}")
     for quantity in activity.outcomes:
         _outcome(g, resolved, iri, quantity)
     for group in activity.breakdown:
