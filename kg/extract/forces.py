@@ -24,9 +24,9 @@ _PREPOSITION_BEFORE = re.compile(r"\b(?:in|across|of|from|into|throughout|around
 
 @cache
 def _patterns() -> dict[str, re.Pattern[str]]:
-    spellings = lexicon.force_spellings()
-    words = [s for s in _spelled(spellings) if not s.isupper() and s.lower() != "the met"]
-    acronyms = [s for s in _spelled(spellings) if s.isupper() or re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]+", s)]
+    spelled = [s for force in lexicon.forces().values() for s in (force.name, *force.aliases)]
+    words = [s for s in spelled if not s.isupper() and s.lower() != "the met"]
+    acronyms = [s for s in spelled if s.isupper() or re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]+", s)]
     places = [p for f in lexicon.forces().values() for p in f.places]
     place_alt = alternation(places)
     return {
@@ -46,14 +46,6 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "us_at": re.compile(rf"\b(?:us|we|colleagues)\s+(?:here\s+)?at\s+({place_alt})\b"),
         "foreign": re.compile(r"\b((?:[A-Z][a-z]+\s+){1,3})(?:National\s+)?Police\b"),
     }
-
-
-def _spelled(_: dict[str, str]) -> list[str]:
-    """The original spellings of every force name and alias."""
-    out = []
-    for force in lexicon.forces().values():
-        out.extend([force.name, *force.aliases])
-    return out
 
 
 def _force_of(text: str) -> str | None:

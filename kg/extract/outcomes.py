@@ -122,14 +122,9 @@ def _bound(match: re.Match[str]) -> str:
     return _BOUNDS.get(word, "exact")
 
 
-@cache
-def _drug_lookup() -> list[lexicon.Concept]:
-    return lexicon.drugs()
-
-
 def _drug(what: str) -> tuple[str | None, str | None]:
     """(drug concept id, class) of a phrase like 'crack cocaine' or 'class A drugs'."""
-    for drug in _drug_lookup():
+    for drug in lexicon.drugs():
         if drug.pattern and drug.pattern.search(what):
             return drug.id, drug.extra
     klass = re.search(r"\bclass\s*-?\s*([ABC])\b", what, re.I)

@@ -417,10 +417,9 @@ def _attribute_quotes(draft: Draft, people: dict[str, _Person]) -> None:
                 speaker = person_in(previous[-1][0], previous[-1][1], last=True)
         if speaker is None and previous_quote and previous_quote[0] == line_start:
             speaker = previous_quote[2]  # a second quote in the same paragraph: "...,” said X. “..."
-        if speaker is None and (_PRONOUN.search(text.norm[before_start:q_start]) or _PRONOUN.search(after)
-                                or text.norm[line_start:q_start].strip(' "\'') == ""):
-            speaker = person_in(0, q_start, last=True) if _PRONOUN.search(text.norm[before_start:q_start] + " " + after) else None
-            speaker = speaker or last_speaker
+        pronoun = _PRONOUN.search(text.norm[before_start:q_start]) or _PRONOUN.search(after)
+        if speaker is None and (pronoun or text.norm[line_start:q_start].strip(' "\'') == ""):
+            speaker = (person_in(0, q_start, last=True) if pronoun else None) or last_speaker
         if speaker:
             last_speaker = speaker
         previous_quote = (line_start, q_end, speaker)
