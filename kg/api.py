@@ -36,9 +36,14 @@ class KnowledgeGraph:
         self.store.close()
 
     def ingest(self, paths: Iterable[str | os.PathLike], workers: int = 1, max_bytes: int = DEFAULT_MAX_BYTES,
-               progress: Callable[[int, int], None] | None = None) -> IngestReport:
-        """Ingest files and folders of releases (.txt, .html, .jsonl); re-ingesting a release replaces it."""
-        return ingest(self.store, paths, base_iri=self.base_iri, workers=workers, max_bytes=max_bytes, progress=progress)
+               progress: Callable[[int, int], None] | None = None, dask=None, refresh: bool = False) -> IngestReport:
+        """Ingest files and folders of releases (.txt, .html, .jsonl); re-ingesting a changed release replaces it.
+
+        `dask` takes a scheduler address or a `distributed.Client` to spread
+        extraction over a cluster; `refresh` re-extracts unchanged releases too.
+        """
+        return ingest(self.store, paths, base_iri=self.base_iri, workers=workers, max_bytes=max_bytes,
+                      progress=progress, dask=dask, refresh=refresh)
 
     def query(self, name_or_sparql: str, **params: str) -> list[dict[str, object]]:
         """Answers as a list of dicts: a named query ('forces'), a .rq file, or SPARQL text."""

@@ -82,33 +82,109 @@ def find_files(paths: Iterable[str | os.PathLike]) -> tuple[list[Path], list[Pro
     return files, problems
 
 
+@dataclass(frozen=True)
+class Pending:
+    """An HTML page to be read where it is extracted: taking the text out of a page is the slow part."""
+
+    path: str
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    @property
+    def id(self) -> str:
+        return release_id(Path(self.path).stem)
+
+    @property
+    def source(self) -> str:
+        return self.path
+
+
 def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | Problem]:
     """The releases in one file (one for .txt and .html, one a line for .jsonl)."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ReadError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-bytes)")
-        if size == 0:
-            raise ReadError("file is empty")
-        data = path.read_bytes()
-    except ReadError as err:
-        yield Problem(str(path), str(err))
-        return
-    except OSError as err:
-        yield Problem(str(path), f"cannot read the file ({err.strerror or err})")
-        return
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".jsonl":
-            yield from _read_jsonl(path, data)
-            return
-        text, warnings = decode(data)
-        if suffix in (".html", ".htm"):
-            yield _read_html(path, text, warnings)
+    for item in read_items([path], max_bytes):
+        yield read_pending(item) if isinstance(item, Pending) else item
+
+
+def read_items(files: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Document | Pending | Problem]:
+    """Every release in these files, one at a time, HTML pages left for the worker to read.
+
+    A JSON Lines corpus streams line by line: the size limit is each
+    release's (each line's), not the file's, so a corpus of any size goes in.
+    """
+    for path in files:
+        path = Path(path)
+        if path.suffix.lower() == ".jsonl":
+            yield from _read_jsonl(path, max_bytes)
+            continue
+        try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                raise ReadError(f"file is {size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-bytes)")
+            if size == 0:
+                raise ReadError("file is empty")
+        except ReadError as err:
+            yield Problem(str(path), str(err))
+            continue
+        except OSError as err:
+            yield Problem(str(path), f"cannot read the file ({err.strerror or err})")
+            continue
+        if path.suffix.lower() in (".html", ".htm"):
+            yield Pending(str(path), max_bytes)
         else:
-            yield _read_txt(path, text, warnings)
+            yield _read_single(path, max_bytes)
+
+
+def read_pending(item: Pending) -> Document | Problem:
+    return _read_single(Path(item.path), item.max_bytes)
+
+
+def _read_single(path: Path, max_bytes: int) -> Document | Problem:
+    try:
+        data = path.read_bytes()
+        if len(data) > max_bytes:
+            raise ReadError(f"file is {len(data):,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-bytes)")
+        text, warnings = decode(data)
+        if path.suffix.lower() in (".html", ".htm"):
+            return _read_html(path, text, warnings)
+        return _read_txt(path, text, warnings)
     except ReadError as err:
-        yield Problem(str(path), str(err))
+        return Problem(str(path), str(err))
+    except OSError as err:
+        return Problem(str(path), f"cannot read the file ({err.strerror or err})")
+
+
+def count_releases(files: Iterable[Path], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[int, dict[str, list[str]]]:
+    """How many releases the files hold, and the identifiers claimed more than once.
+
+    A quick pass before the real one: it tells the progress bar the total
+    and lets both claimants of a duplicated identifier be refused before
+    either is written, whatever order they come in.
+    """
+    total = 0
+    claims: dict[str, list[str]] = {}
+    for path in files:
+        path = Path(path)
+        if path.suffix.lower() != ".jsonl":
+            total += 1
+            try:
+                claims.setdefault(release_id(path.stem), []).append(str(path))
+            except ReadError:
+                pass
+            continue
+        try:
+            with path.open("rb") as handle:
+                for number, raw in enumerate(handle, start=1):
+                    if not raw.strip():
+                        continue
+                    total += 1
+                    try:
+                        record = json.loads(raw)
+                        if isinstance(record, dict) and isinstance(record.get("id"), str) and record["id"].strip():
+                            claims.setdefault(release_id(record["id"]), []).append(f"{path}:{number}")
+                    except (ValueError, ReadError):
+                        pass
+        except OSError:
+            total += 1
+    return total, {k: v for k, v in claims.items() if len(v) > 1}
 
 
 def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
@@ -201,20 +277,32 @@ def _read_html(path: Path, html: str, warnings: tuple[str, ...]) -> Document:
                     publisher=data.get("sitename") or None, title=title, source=str(path), warnings=warnings)
 
 
-def _read_jsonl(path: Path, data: bytes) -> Iterator[Document | Problem]:
+def _read_jsonl(path: Path, max_bytes: int) -> Iterator[Document | Problem]:
     try:
-        text, warnings = decode(data)
-    except ReadError as err:
-        yield Problem(str(path), str(err))
+        handle = path.open("rb")
+    except OSError as err:
+        yield Problem(str(path), f"cannot read the file ({err.strerror or err})")
         return
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            yield _jsonl_record(line, where, warnings)
-        except ReadError as err:
-            yield Problem(where, str(err))
+    seen = False
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            seen = True
+            where = f"{path}:{number}"
+            try:
+                if len(raw) > max_bytes:
+                    raise ReadError(f"line is {len(raw):,} bytes, over the {max_bytes:,}-byte limit for one release "
+                                    "(raise it with --max-bytes)")
+                line, warnings = decode(raw.rstrip(b"\r\n"))
+                yield _jsonl_record(line, where, warnings)
+            except ReadError as err:
+                yield Problem(where, str(err))
+            except OSError as err:
+                yield Problem(where, f"cannot read the file ({err.strerror or err})")
+                return
+    if not seen:
+        yield Problem(str(path), "file is empty" if path.stat().st_size == 0 else "file holds only whitespace")
 
 
 def _jsonl_record(line: str, where: str, warnings: tuple[str, ...]) -> Document:

@@ -58,14 +58,29 @@ class _Graph:
             self.add(subject, RDF.type, t)
 
 
+_TYPES = {"unit": PK.PoliceUnit, "operation": PK.Operation, "partner": PK.PartnerAgency, "force": PK.PoliceForce}
+
+
 def release_quads(resolved: Resolved) -> list[Quad]:
+    """Everything one release asserts, in its own named graph.
+
+    The graph is laid out so that a query reaches any of it from the
+    release in a few index lookups (`GRAPH ?release { ... }`): entities as
+    this release names them, its memberships, quotes, activity and
+    outcomes, and compact provenance (one annotation per entity whose
+    targets are RFC 5147 `#char=start,end` fragments of the release).
+    Nothing here is said about an entity beyond what the release says; the
+    corpus-wide view (preferred labels, full types, release counts) lives
+    once in the derived graph, so the union of graphs never repeats it.
+    """
     findings = resolved.findings
     document = findings.document
     identity = resolved.identity
     release = resolved.release
     g = _Graph(release)
+    spans = _Spans(g, release)
 
-    g.types(release, SCHEMA.NewsArticle, PROV.Entity)
+    g.add(release, RDF.type, SCHEMA.NewsArticle)
     g.add(release, DCTERMS.identifier, document.id)
     if document.date:
         g.add(release, SCHEMA.datePublished, document.date)
@@ -87,44 +102,35 @@ def release_quads(resolved: Resolved) -> list[Quad]:
     for entity in findings.entities:
         iri = resolved.of(entity.kind, entity.key)
         g.add(release, SCHEMA.mentions, NamedNode(iri))
+        g.add(iri, RDF.type, _TYPES[entity.kind])
+        if entity.kind != "force" or entity.key not in lexicon.forces():
+            g.add(iri, SCHEMA.name, entity.name)  # a gazetteer force's names are the reference graph's
         if entity.kind == "force":
             if entity.key not in lexicon.forces():
-                g.types(iri, PK.PoliceForce, ORG.FormalOrganization, SCHEMA.GovernmentOrganization)
-                g.add(iri, SCHEMA.name, entity.name)
                 g.add(iri, PK.forceKind, PKV.term(f"force-kind/{entity.scope or 'foreign'}"))
         elif entity.kind == "unit":
-            g.types(iri, PK.PoliceUnit, ORG.OrganizationalUnit)
-            g.add(iri, SCHEMA.name, entity.name)
             g.add(iri, PK.unitKey, Literal(entity.key))
             for force in entity.forces:
                 g.add(iri, ORG.unitOf, NamedNode(identity.force(force)))
             if entity.scope in ("regional", "national"):
                 g.add(iri, PK.scope, Literal(entity.scope))
-        elif entity.kind == "operation":
-            g.types(iri, PK.Operation, SCHEMA.Event)
-            g.add(iri, SCHEMA.name, entity.name)
-        else:
-            g.types(iri, PK.PartnerAgency, ORG.Organization)
-            g.add(iri, SCHEMA.name, entity.name)
-            if entity.scope:
-                g.add(iri, PK.partnerKind, Literal(entity.scope))
+        elif entity.kind == "partner" and entity.scope:
+            g.add(iri, PK.partnerKind, Literal(entity.scope))
         for alias in entity.aliases:
             g.add(iri, SKOS.altLabel, alias)
         evidence = [f"unitOf: {entity.force_rule}"] if entity.kind == "unit" and entity.force_rule else []
-        _annotate(g, identity, release, iri, entity.name, entity.spans, evidence)
+        _annotate(g, spans, identity, release, iri, entity.spans, evidence)
 
     for person in findings.people:
-        _person(g, resolved, person)
+        _person(g, spans, resolved, person)
     for quote in findings.quotes:
-        quote_iri = f"{release}#quote-{quote.span.start}-{quote.span.end}"
-        g.types(quote_iri, SCHEMA.Quotation)
+        quote_iri = spans.iri(quote.span)
+        g.add(quote_iri, RDF.type, SCHEMA.Quotation)
         g.add(quote_iri, SCHEMA.text, quote.span.text)
         g.add(quote_iri, SCHEMA.isPartOf, NamedNode(release))
         if quote.speaker and ("person", quote.speaker) in resolved.iris:
             g.add(quote_iri, SCHEMA.creator, NamedNode(resolved.of("person", quote.speaker)))
-        _target(g, release, quote.span)
-        g.add(quote_iri, OA.hasTarget, NamedNode(_target_iri(release, quote.span)))
-    _activity(g, resolved)
+    _activity(g, spans, resolved)
     return list(dict.fromkeys(g.quads))
 
 
@@ -132,57 +138,63 @@ def _is_iri(value: str) -> bool:
     return value.startswith(("http://", "https://")) and not any(c in value for c in ' <>"{}|\\^`')
 
 
-def _target_iri(release: str, span: Span) -> str:
-    return f"{release}#{span.start}-{span.end}"
+class _Spans:
+    """The release's spans as RFC 5147 fragment IRIs, each described once.
+
+    `<release#char=10,25>` names characters 10 to 25 of the release text
+    (Python string offsets, after the date header); it carries the exact
+    text and the rule that read it. One node per span, however many facts
+    point at it, keeps provenance complete at a few quads a span.
+    """
+
+    def __init__(self, g: _Graph, release: str) -> None:
+        self.g = g
+        self.release = release
+        self.seen: dict[tuple[int, int], set[str]] = {}
+
+    def iri(self, span: Span) -> str:
+        return f"{self.release}#char={span.start},{span.end}"
+
+    def target(self, span: Span) -> NamedNode:
+        iri = self.iri(span)
+        key = (span.start, span.end)
+        rules = self.seen.get(key)
+        if rules is None:
+            rules = self.seen[key] = set()
+            self.g.add(iri, OA.exact, span.text)
+        if span.rule and span.rule not in rules:
+            rules.add(span.rule)
+            self.g.add(iri, PK.evidence, span.rule)
+        return NamedNode(iri)
 
 
-def _target(g: _Graph, release: str, span: Span) -> str:
-    target = _target_iri(release, span)
-    g.types(target, OA.SpecificResource)
-    g.add(target, OA.hasSource, NamedNode(release))
-    g.add(target, OA.hasSelector, NamedNode(f"{target}-position"))
-    g.add(target, OA.hasSelector, NamedNode(f"{target}-quote"))
-    g.types(f"{target}-position", OA.TextPositionSelector)
-    g.add(f"{target}-position", OA.start, span.start)
-    g.add(f"{target}-position", OA.end, span.end)
-    g.types(f"{target}-quote", OA.TextQuoteSelector)
-    g.add(f"{target}-quote", OA.exact, span.text)
-    if span.rule:
-        g.add(target, PK.evidence, span.rule)
-    return target
-
-
-def _annotate(g: _Graph, identity: Identity, release: str, body: str, label: str | None,
-              spans: Iterable[Span], evidence: Iterable[str] = (), local: str | None = None) -> str:
+def _annotate(g: _Graph, spans: _Spans, identity: Identity, release: str, body: str,
+              found: Iterable[Span], evidence: Iterable[str] = (), local: str | None = None) -> str:
     """One annotation per (release, body): the spans that name it and why."""
     annotation = f"{release}#{local or identity.local(body)}"
-    g.types(annotation, OA.Annotation)
-    g.add(annotation, OA.motivatedBy, OA.identifying)
+    g.add(annotation, RDF.type, OA.Annotation)
     g.add(annotation, OA.hasBody, NamedNode(body))
-    g.add(annotation, PROV.wasDerivedFrom, NamedNode(release))
-    if label:
-        g.add(annotation, RDFS.label, label)
-    for span in spans:
-        g.add(annotation, OA.hasTarget, NamedNode(_target(g, release, span)))
+    for span in found:
+        g.add(annotation, OA.hasTarget, spans.target(span))
     for item in evidence:
         g.add(annotation, PK.evidence, item)
     return annotation
 
 
-def _person(g: _Graph, resolved: Resolved, person) -> None:
+def _person(g: _Graph, spans: _Spans, resolved: Resolved, person) -> None:
     identity, release = resolved.identity, resolved.release
     iri = resolved.of("person", person.key)
-    g.types(iri, SCHEMA.Person)
+    g.add(iri, RDF.type, SCHEMA.Person)
     g.add(iri, SCHEMA.name, person.name)
     g.add(release, SCHEMA.mentions, NamedNode(iri))
-    _annotate(g, identity, release, iri, person.name, person.spans)
+    _annotate(g, spans, identity, release, iri, person.spans)
     if person.rank is None and person.role is None and person.organisation is None:
         return
     role = None
     if person.role:
         role = PKV.term(f"role/{lexicon.slug(person.role)}")
         g.types(role.value, SKOS.Concept, ORG.Role)
-        g.add(role, SKOS.prefLabel, person.role)
+        g.add(role, RDFS.label, person.role)  # its one skos:prefLabel is the derived graph's
         g.add(role, SKOS.inScheme, PKV.term("role"))
     elif person.rank:
         role = PKV.term(f"rank/{person.rank}")
@@ -195,7 +207,7 @@ def _person(g: _Graph, resolved: Resolved, person) -> None:
     if org:
         segments += ["of", identity.local(org)]
     membership = iri + "/" + "/".join(segments)
-    g.types(membership, ORG.Membership)
+    g.add(membership, RDF.type, ORG.Membership)
     g.add(membership, ORG.member, NamedNode(iri))
     if role is not None:
         g.add(membership, ORG.role, role)
@@ -206,22 +218,21 @@ def _person(g: _Graph, resolved: Resolved, person) -> None:
     if person.acting:
         g.add(membership, PK.acting, True)
     evidence = [f"organisation: {person.organisation_rule}"] if person.organisation_rule else []
-    _annotate(g, identity, release, membership, None, person.spans[:1], evidence)
+    _annotate(g, spans, identity, release, membership, person.spans[:1], evidence)
 
 
-def _activity(g: _Graph, resolved: Resolved) -> None:
+def _activity(g: _Graph, spans: _Spans, resolved: Resolved) -> None:
     findings, identity, release = resolved.findings, resolved.identity, resolved.release
     activity = findings.activity
     iri = identity.activity(findings.document.id)
     g.types(iri, PK.ReportedActivity, SCHEMA.Event)
     g.add(iri, SCHEMA.subjectOf, NamedNode(release))
-    g.add(iri, PROV.wasDerivedFrom, NamedNode(release))
     if activity.start:
         g.add(iri, SCHEMA.startDate, activity.start)
         if activity.end:
             g.add(iri, SCHEMA.endDate, activity.end)
         if activity.date_span:
-            _annotate(g, identity, release, iri, None, [activity.date_span])
+            _annotate(g, spans, identity, release, iri, [activity.date_span], local="activity/date")
     for entity in findings.entities:
         target = NamedNode(resolved.of(entity.kind, entity.key))
         if entity.kind == "operation":
@@ -232,17 +243,18 @@ def _activity(g: _Graph, resolved: Resolved) -> None:
             g.add(iri, SCHEMA.contributor, target)
     for span in activity.places:
         place = identity.place(span.text)
-        g.types(place, SCHEMA.Place)
+        g.add(place, RDF.type, SCHEMA.Place)
         g.add(place, SCHEMA.name, span.text)
+        g.add(release, SCHEMA.mentions, NamedNode(place))
         g.add(iri, SCHEMA.location, NamedNode(place))
-        _annotate(g, identity, release, place, span.text, [span])
+        _annotate(g, spans, identity, release, place, [span])
     for tactic, span in activity.tactics:
         g.add(iri, PK.tactic, PKV.term(f"tactic/{tactic}"))
-        _annotate(g, identity, release, PKV.term(f"tactic/{tactic}").value, None, [span], local=f"tactic/{tactic}")
+        _annotate(g, spans, identity, release, PKV.term(f"tactic/{tactic}").value, [span], local=f"tactic/{tactic}")
     for quantity in activity.outcomes:
-        _outcome(g, resolved, iri, quantity)
+        _outcome(g, spans, resolved, iri, quantity)
     for group in activity.breakdown:
-        group_iri = f"{iri}/arrests-by/{group.heading.start}-{group.heading.end}"
+        group_iri = f"{release}#arrests-by/{group.heading.start}-{group.heading.end}"
         g.types(group_iri, PK.ArrestBreakdown, SCHEMA.QuantitativeValue)
         g.add(group_iri, PK.outcomeKind, PKV.term("outcome/arrest"))
         g.add(group_iri, SCHEMA.value, group.total)
@@ -253,26 +265,25 @@ def _activity(g: _Graph, resolved: Resolved) -> None:
             if ("unit", unit) in resolved.iris:
                 g.add(group_iri, PK.forUnit, NamedNode(resolved.of("unit", unit)))
         g.add(iri, PK.arrestBreakdown, NamedNode(group_iri))
-        _annotate(g, identity, release, group_iri, group.heading.text, [group.heading])
+        g.add(group_iri, PROV.wasDerivedFrom, spans.target(group.heading))
         for line in group.lines:
-            line_iri = f"{iri}/arrests-by/{line.span.start}-{line.span.end}"
+            line_iri = f"{release}#arrests-by/{line.span.start}-{line.span.end}"
             g.types(line_iri, PK.BreakdownLine, SCHEMA.QuantitativeValue)
             g.add(line_iri, SCHEMA.value, line.count)
             g.add(line_iri, PK.inBreakdown, NamedNode(group_iri))
             for offence in line.offences:
                 g.add(line_iri, PK.offence, PKV.term(f"offence/{offence}"))
-            _annotate(g, identity, release, line_iri, None, [line.span])
+            g.add(line_iri, PROV.wasDerivedFrom, spans.target(line.span))
     for i, note in enumerate(activity.notes, start=1):
         note_iri = f"{release}#quality-note-{i}"
         g.types(note_iri, OA.Annotation, PK.DataQualityNote)
         g.add(note_iri, OA.motivatedBy, OA.assessing)
         g.add(note_iri, OA.hasTarget, NamedNode(iri))
         g.add(note_iri, OA.bodyValue, note)
-        g.add(note_iri, PROV.wasDerivedFrom, NamedNode(release))
 
 
-def _outcome(g: _Graph, resolved: Resolved, activity: str, quantity: Quantity) -> None:
-    iri = f"{activity}/outcome/{quantity.kind}-{quantity.span.start}-{quantity.span.end}"
+def _outcome(g: _Graph, spans: _Spans, resolved: Resolved, activity: str, quantity: Quantity) -> None:
+    iri = f"{resolved.release}#outcome/{quantity.kind}-{quantity.span.start}-{quantity.span.end}"
     monetary = quantity.unit == "GBP"
     g.types(iri, PK.Outcome, SCHEMA.MonetaryAmount if monetary else SCHEMA.QuantitativeValue)
     g.add(iri, PK.outcomeKind, PKV.term(f"outcome/{quantity.kind}"))
@@ -295,7 +306,7 @@ def _outcome(g: _Graph, resolved: Resolved, activity: str, quantity: Quantity) -
     if quantity.headline:
         g.add(iri, PK.headline, True)
     g.add(activity, PK.outcome, NamedNode(iri))
-    _annotate(g, resolved.identity, resolved.release, iri, None, [quantity.span])
+    g.add(iri, PROV.wasDerivedFrom, spans.target(quantity.span))
 
 
 # ---------------------------------------------------------------------------- reference graph
@@ -303,6 +314,7 @@ def _outcome(g: _Graph, resolved: Resolved, activity: str, quantity: Quantity) -
 def reference_quads(identity: Identity) -> list[Quad]:
     """The ontology, the forces gazetteer and the SKOS schemes, in the reference graph."""
     g = _Graph(identity.graph("reference"))
+    g.add(g.graph, RDF.type, PK.ReferenceGraph)
     for triple in parse(path=str(resource_dir("ontology") / "policekg.ttl"), format=RdfFormat.TURTLE):
         g.quads.append(Quad(triple.subject, triple.predicate, triple.object, g.graph))
     g.add(g.graph, PK.baseIri, Literal(identity.base))

@@ -70,7 +70,7 @@ class Identity:
         return self.iri("place", slug(name))
 
     def activity(self, release_id: str) -> str:
-        return self.iri("activity", release_id)
+        return self.release(release_id) + "#activity"
 
     def local(self, iri: str) -> str:
         """The part of an IRI after the base: 'unit/kent/chief-constables-crime-squad'."""

@@ -1,0 +1,220 @@
+"""The derived graph: what needs the whole corpus, kept up to date incrementally.
+
+A release graph says only what that release says. What takes many releases
+to know lives once, in the derived graph, so that the union of all graphs
+never repeats it and a query reaches it in one lookup:
+
+- every named entity's full types, its `skos:prefLabel` (the name most
+  releases use; ties: shortest, then alphabetical) and `pk:releaseCount`;
+- a unit no release ties to a force (and not regional or national) takes
+  the force of the one forced unit of the same key elsewhere
+  (`skos:exactMatch` and `org:unitOf`);
+- roles outside the rank scheme get their one `skos:prefLabel`;
+- `<derived> pk:covers <release>` for every release accounted for.
+
+Only what new or replaced releases touch is recomputed, each touched
+subject from all the release graphs that name it, so the result is the
+same whatever order releases came in and however the work was split.
+Crash safety rests on two markers: a release graph the derived graph does
+not yet cover is picked up by the next refresh, and replacing a release
+marks what its old graph named as `pk:pending` in the same transaction.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from pyoxigraph import Literal, NamedNode
+
+from . import lexicon
+from .resolve import Identity
+from .store import Store
+from .vocab import ORG, PK, PKV, RDF, RDFS, SCHEMA, SKOS, XSD, sparql_prefixes
+
+_BATCH = 2000
+
+# The full types of each kind of entity, by the first segment of its IRI after the base.
+_KINDS = {
+    "force": (PK.PoliceForce, ORG.FormalOrganization, SCHEMA.GovernmentOrganization),
+    "unit": (PK.PoliceUnit, ORG.OrganizationalUnit),
+    "operation": (PK.Operation, SCHEMA.Event),
+    "organisation": (PK.PartnerAgency, ORG.Organization),
+    "person": (SCHEMA.Person,),
+    "place": (SCHEMA.Place,),
+}
+
+
+def pending_marks(derived: str, release: str) -> str:
+    """SPARQL Update that marks what a release graph names as pending, before it is replaced."""
+    return (f"INSERT {{ GRAPH <{derived}> {{ <{derived}> <{PK.pending.value}> ?x }} }} WHERE {{ GRAPH <{release}> {{ "
+            f"{{ <{release}> <{SCHEMA.mentions.value}> ?x }} UNION {{ ?m <{ORG.role.value}> ?x . ?x <{RDFS.label.value}> ?l }} }} }} ;\n"
+            f"DELETE DATA {{ GRAPH <{derived}> {{ <{derived}> <{PK.covers.value}> <{release}> }} }}")
+
+
+def refresh(store: Store, identity: Identity) -> int:
+    """Bring the derived graph up to date with the release graphs; returns the subjects recomputed."""
+    derived = identity.graph("derived")
+    d = NamedNode(derived)
+    if not store.has_graph(derived):
+        store.extend([_quad(d, RDF.type, PK.DerivedGraph, d)])
+    uncovered = [r["r"] for r in store.rows(sparql_prefixes() + f"""
+        SELECT ?r WHERE {{ GRAPH ?r {{ ?r a schema:NewsArticle }}
+                           FILTER NOT EXISTS {{ GRAPH <{derived}> {{ <{derived}> pk:covers ?r }} }} }}""")]
+    gone = [r["r"] for r in store.rows(sparql_prefixes() + f"""
+        SELECT ?r WHERE {{ GRAPH <{derived}> {{ <{derived}> pk:covers ?r }}
+                           FILTER NOT EXISTS {{ GRAPH ?r {{ ?r a schema:NewsArticle }} }} }}""")]
+    pending = [r["x"] for r in store.rows(f"SELECT ?x WHERE {{ GRAPH <{derived}> {{ <{derived}> <{PK.pending.value}> ?x }} }}")]
+    if not uncovered and not gone and not pending:
+        return 0
+
+    touched: set[str] = set(pending)
+    roles: set[str] = set()
+    for batch in _batches(sorted(uncovered)):
+        for row in store.rows(sparql_prefixes() + f"""
+            SELECT DISTINCT ?x ?role WHERE {{ VALUES ?r {{ {_iris(batch)} }} GRAPH ?r {{
+              {{ ?r schema:mentions ?x }} UNION {{ ?m org:role ?role . ?role rdfs:label ?l }} }} }}"""):
+            if row["x"]:
+                touched.add(row["x"])
+            if row["role"]:
+                roles.add(row["role"])
+    roles |= {x for x in touched if x.startswith(PKV.term("role/").value)}
+    touched -= roles
+    touched |= _units_sharing_keys(store, sorted(x for x in touched if _kind(identity, x) == "unit"))
+
+    quads = _describe_entities(store, identity, sorted(touched)) + _describe_roles(store, sorted(roles))
+    subjects = sorted(touched | roles)
+    covers = "".join(f"<{derived}> <{PK.covers.value}> <{r}> .\n" for r in uncovered)
+    body = "".join(f"<{s}> <{p}> {o} .\n" for s, p, o in quads)
+    steps = []
+    for batch in _batches(subjects):
+        steps.append(f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {_iris(batch)} }} GRAPH <{derived}> {{ ?s ?p ?o }} }}")
+    steps.append(f"DELETE WHERE {{ GRAPH <{derived}> {{ <{derived}> <{PK.pending.value}> ?x }} }}")
+    for batch in _batches(gone):
+        steps.append("DELETE DATA { GRAPH <%s> { %s } }" % (derived, " ".join(f"<{derived}> <{PK.covers.value}> <{r}> ." for r in batch)))
+    if body or covers:
+        steps.append(f"INSERT DATA {{ GRAPH <{derived}> {{\n{body}{covers}}} }}")
+    store.update(" ;\n".join(steps))
+    return len(subjects)
+
+
+def rebuild(store: Store, identity: Identity) -> int:
+    """Recompute the derived graph from nothing (the incremental refresh must agree with this)."""
+    store.update(f"DROP SILENT GRAPH <{identity.graph('derived')}>")
+    return refresh(store, identity)
+
+
+def _describe_entities(store: Store, identity: Identity, entities: list[str]) -> list[tuple[str, str, str]]:
+    gazetteer = {identity.force(key) for key in lexicon.forces()}
+    out: list[tuple[str, str, str]] = []
+    counts: dict[str, int] = {}
+    names: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for batch in _batches(entities):
+        values = _iris(batch)
+        for row in store.rows(sparql_prefixes() + f"""
+            SELECT ?e (COUNT(?g) AS ?n) WHERE {{ VALUES ?e {{ {values} }} GRAPH ?g {{ ?g schema:mentions ?e }} }} GROUP BY ?e"""):
+            counts[row["e"]] = int(row["n"])
+        for row in store.rows(sparql_prefixes() + f"""
+            SELECT ?e ?name (COUNT(DISTINCT ?g) AS ?n) WHERE {{ VALUES ?e {{ {values} }}
+              GRAPH ?g {{ ?g schema:mentions ?e . ?e schema:name ?name }} }} GROUP BY ?e ?name"""):
+            names[row["e"]].append((-int(row["n"]), len(row["name"]), row["name"]))
+    learnt = _learnt_forces(store, identity, [e for e in entities if _kind(identity, e) == "unit"])
+    for entity in entities:
+        if not counts.get(entity):
+            continue  # no release names it any more: nothing derived remains
+        out.append((entity, PK.releaseCount.value, _int(counts[entity])))
+        if entity in gazetteer:
+            continue  # types and preferred label live in the reference graph
+        for rdf_type in _KINDS.get(_kind(identity, entity), ()):
+            out.append((entity, RDF.type.value, f"<{rdf_type.value}>"))
+        if names.get(entity):
+            out.append((entity, SKOS.prefLabel.value, _str(min(names[entity])[2])))
+        for predicate, obj in learnt.get(entity, ()):
+            out.append((entity, predicate, f"<{obj}>"))
+    return out
+
+
+def _describe_roles(store: Store, roles: list[str]) -> list[tuple[str, str, str]]:
+    out: list[tuple[str, str, str]] = []
+    labels: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for batch in _batches(roles):
+        for row in store.rows(sparql_prefixes() + f"""
+            SELECT ?role ?label (COUNT(DISTINCT ?g) AS ?n) WHERE {{ VALUES ?role {{ {_iris(batch)} }}
+              GRAPH ?g {{ ?role rdfs:label ?label }} }} GROUP BY ?role ?label"""):
+            labels[row["role"]].append((-int(row["n"]), len(row["label"]), row["label"]))
+    for role in roles:
+        if not labels.get(role):
+            continue
+        out += [(role, RDF.type.value, f"<{SKOS.Concept.value}>"), (role, RDF.type.value, f"<{ORG.Role.value}>"),
+                (role, SKOS.inScheme.value, f"<{PKV.term('role').value}>"),
+                (role, SKOS.prefLabel.value, _str(min(labels[role])[2]))]
+    return out
+
+
+def _units_sharing_keys(store: Store, units: list[str]) -> set[str]:
+    """Every unit with the key of a touched unit: a new forced unit can settle a loose one's force."""
+    keys: set[str] = set()
+    for batch in _batches(units):
+        keys |= {r["key"] for r in store.rows(sparql_prefixes() + f"""
+            SELECT DISTINCT ?key WHERE {{ VALUES ?u {{ {_iris(batch)} }} GRAPH ?g {{ ?u pk:unitKey ?key }} }}""")}
+    found: set[str] = set()
+    for batch in _batches(sorted(keys)):
+        values = " ".join(_str(k) for k in batch)
+        found |= {r["u"] for r in store.rows(sparql_prefixes() + f"""
+            SELECT DISTINCT ?u WHERE {{ VALUES ?key {{ {values} }} GRAPH ?g {{ ?u pk:unitKey ?key }} }}""")}
+    return found
+
+
+def _learnt_forces(store: Store, identity: Identity, units: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """For loose units: the force of the one forced unit of the same key, where there is exactly one."""
+    by_key: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    scoped: set[str] = set()
+    for batch in _batches(units):
+        for row in store.rows(sparql_prefixes() + f"""
+            SELECT DISTINCT ?u ?key ?force ?scope WHERE {{ VALUES ?u {{ {_iris(batch)} }} GRAPH ?g {{
+              ?u pk:unitKey ?key . OPTIONAL {{ ?u org:unitOf ?force }} OPTIONAL {{ ?u pk:scope ?scope }} }} }}"""):
+            forces = by_key[row["key"]][row["u"]]
+            if row["force"]:
+                forces.add(row["force"])
+            if row["scope"]:
+                scoped.add(row["u"])
+    out: dict[str, list[tuple[str, str]]] = {}
+    for key, members in by_key.items():
+        forced = {u: f for u, f in members.items() if f}
+        if len(forced) != 1:
+            continue
+        (forced_iri, forces), = forced.items()
+        for unit, own in members.items():
+            if own or unit in scoped:
+                continue
+            out[unit] = [(SKOS.exactMatch.value, forced_iri)] + [(ORG.unitOf.value, f) for f in sorted(forces)]
+    return out
+
+
+def _kind(identity: Identity, iri: str) -> str:
+    return identity.local(iri).split("/", 1)[0]
+
+
+def _batches(items: list[str], size: int = _BATCH) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _iris(items: Iterable[str]) -> str:
+    return " ".join(f"<{i}>" for i in items)
+
+
+def _str(value: str) -> str:
+    return str(Literal(value))
+
+
+def _int(value: int) -> str:
+    return str(Literal(str(value), datatype=XSD.integer))
+
+
+def _quad(s, p, o, g):
+    from pyoxigraph import Quad
+
+    return Quad(s, p, o, g)
+
+
+__all__ = ["refresh", "rebuild", "pending_marks"]
