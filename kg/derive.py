@@ -6,9 +6,10 @@ never repeats it and a query reaches it in one lookup:
 
 - every named entity's full types, its `skos:prefLabel` (the name most
   releases use; ties: shortest, then alphabetical) and `pk:releaseCount`;
-- a unit no release ties to a force (and not regional or national) takes
-  the force of the one forced unit of the same key elsewhere
-  (`skos:exactMatch` and `org:unitOf`);
+- every unit's `org:unitOf`, once: the forces its releases tie it to or,
+  for a unit no release ties to a force (and not regional or national),
+  the force of the one forced unit of the same key elsewhere (with
+  `skos:exactMatch` to that unit);
 - roles outside the rank scheme get their one `skos:prefLabel`;
 - `<derived> pk:covers <release>` for every release accounted for.
 
@@ -180,6 +181,8 @@ def _learnt_forces(store: Store, identity: Identity, units: list[str]) -> dict[s
     out: dict[str, list[tuple[str, str]]] = {}
     for key, members in by_key.items():
         forced = {u: f for u, f in members.items() if f}
+        for unit, own in forced.items():
+            out[unit] = [(ORG.unitOf.value, f) for f in sorted(own)]
         if len(forced) != 1:
             continue
         (forced_iri, forces), = forced.items()
