@@ -51,12 +51,17 @@ def main() -> None:
 @click.option("--workers", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
               help="Worker processes for reading and extraction; the graph is the same for any number.")
 @click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
-              help="Refuse files larger than this.")
+              help="Refuse a release larger than this: a .txt or .html file, or one line of a .jsonl.")
 @click.option("--base-iri", default=None, metavar="IRI",
               help="Base under which entity IRIs are minted (default https://w3id.org/policekg/id/; "
                    "fixed when the store is created).")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Spread extraction over a Dask cluster (scheduler address, e.g. tcp://10.0.0.5:8786); "
+                   "needs pip install 'policekg[dask]'. The graph is the same as one process makes.")
+@click.option("--refresh", is_flag=True,
+              help="Re-extract releases whose text has not changed (after upgrading policekg's rules, say).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; problems and the summary only.")
-def ingest(paths, store, workers, max_bytes, base_iri, quiet):
+def ingest(paths, store, workers, max_bytes, base_iri, dask_address, refresh, quiet):
     """Read press releases into the store.
 
     PATHS are files or folders (searched recursively) of releases: .txt in
@@ -66,9 +71,11 @@ def ingest(paths, store, workers, max_bytes, base_iri, quiet):
     "publisher"). A release's identifier is its file name without the
     extension, or its "id".
 
-    Re-ingesting a release replaces everything it contributed. A file that
-    cannot be read gets one line saying which and why; the rest goes in, and
-    the command ends non-zero after the summary.
+    Re-ingesting a changed release replaces everything it contributed; an
+    unchanged one is left as it is, so re-running an interrupted ingest only
+    does what is left. A file that cannot be read gets one line saying which
+    and why; the rest goes in, and the command ends non-zero after the
+    summary. The progress bar counts releases, lines of a .jsonl included.
     """
     graph = _open(store, read_only=False, base_iri=base_iri)
     bar = None
@@ -81,10 +88,11 @@ def ingest(paths, store, workers, max_bytes, base_iri, quiet):
                 bar = click.progressbar(length=total, label="Reading releases", file=sys.stderr,
                                         show_pos=True, show_eta=True)
                 bar.__enter__()
-            bar.update(1)
+            bar.update(done - bar.pos)
 
         try:
-            report = graph.ingest(paths, workers=workers, max_bytes=max_bytes, progress=progress)
+            report = graph.ingest(paths, workers=workers, max_bytes=max_bytes, progress=progress,
+                                  dask=dask_address, refresh=refresh)
         except StoreError as err:
             raise click.ClickException(str(err)) from None
         finally:
@@ -97,8 +105,10 @@ def ingest(paths, store, workers, max_bytes, base_iri, quiet):
     for problem in report.problems:
         click.echo(f"error: {problem}", err=True)
     failed = len(report.problems)
+    unchanged = f"; {len(report.unchanged)} unchanged" if report.unchanged else ""
     click.echo(f"Ingested {len(report.releases)} release{'s' if len(report.releases) != 1 else ''} "
-               f"({report.quads:,} quads) into {store}" + (f"; {failed} item{'s' if failed != 1 else ''} failed (see above)." if failed else "."))
+               f"({report.quads:,} quads) into {store}{unchanged}"
+               + (f"; {failed} item{'s' if failed != 1 else ''} failed (see above)." if failed else "."))
     if failed:
         sys.exit(1)
 

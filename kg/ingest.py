@@ -40,7 +40,8 @@ from .resolve import Identity, resolve
 from .store import Store, StoreError
 from .vocab import DEFAULT_BASE_IRI, PK
 
-CHUNK_QUADS = 200_000  # quads per bulk load: large enough to amortise it, small enough to keep memory flat
+# Quads per bulk load: large enough to amortise it, small enough to keep memory flat.
+CHUNK_QUADS = int(os.environ.get("POLICEKG_CHUNK_QUADS", "200000"))
 TASK_SIZE = 16  # releases per task handed to a worker
 
 
