@@ -38,40 +38,54 @@ _TYPES = {"pk:PoliceForce": "force", "pk:PoliceUnit": "unit", "pk:Operation": "o
 
 
 def graph_view(store: Store) -> nx.MultiDiGraph:
-    """Entities named in releases and the relations between them."""
+    """Entities named in releases and the relations between them.
+
+    Every pattern reads inside `GRAPH ?release` (a few index lookups per
+    release) and canonical names come from one `skos:prefLabel` lookup, so
+    the view costs the same per release at any store size.
+    """
     graph = nx.MultiDiGraph()
+    labels = {row["s"]: str(row["l"]) for row in store.rows(
+        sparql_prefixes() + "SELECT ?s ?l WHERE { ?s skos:prefLabel ?l }")}
     values = " ".join(_TYPES)
     for row in store.rows(sparql_prefixes() + f"""
-        SELECT ?entity ?type (SAMPLE(?name) AS ?label) (SAMPLE(?pref) AS ?preferred)
-               (COUNT(DISTINCT ?release) AS ?releases) (GROUP_CONCAT(DISTINCT ?doc; separator=" ") AS ?documents)
+        SELECT ?entity ?type (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?release) AS ?releases)
+               (GROUP_CONCAT(DISTINCT ?doc; separator=" ") AS ?documents)
         WHERE {{
           VALUES ?type {{ {values} }}
-          ?release schema:mentions ?entity ; dcterms:identifier ?doc .
-          ?entity a ?type ; schema:name ?name .
-          OPTIONAL {{ ?entity skos:prefLabel ?pref }}
+          GRAPH ?release {{
+            ?entity a ?type .
+            ?release dcterms:identifier ?doc .
+            OPTIONAL {{ ?entity schema:name ?name }}
+          }}
         }} GROUP BY ?entity ?type"""):
-        kind = _kind(row["type"])
-        documents = sorted(str(row["documents"]).split())
-        graph.add_node(row["entity"], kind=kind, label=str(row["preferred"] or row["label"]),
-                       releases=int(row["releases"]), documents=documents)
+        label = labels.get(row["entity"]) or (str(row["label"]) if row["label"] is not None else None)
+        if label is None:
+            continue
+        graph.add_node(row["entity"], kind=_kind(row["type"]), label=label, releases=int(row["releases"]),
+                       documents=sorted(str(row["documents"]).split()))
 
     def edge(source, target, relation: str, count: int = 1) -> None:
         if source in graph and target in graph:
             graph.add_edge(source, target, key=relation, relation=relation, weight=int(count))
 
-    for row in store.rows(sparql_prefixes() + "SELECT DISTINCT ?unit ?force WHERE { ?unit a pk:PoliceUnit ; org:unitOf ?force }"):
+    for row in store.rows(sparql_prefixes() + "SELECT DISTINCT ?unit ?force WHERE { ?unit org:unitOf ?force }"):
         edge(row["unit"], row["force"], "unit of")
+    roles: dict[tuple, Counter] = {}
     for row in store.rows(sparql_prefixes() + """
-        SELECT ?person ?org (SAMPLE(?rank) AS ?role) (COUNT(DISTINCT ?release) AS ?n) WHERE {
-          ?m org:member ?person ; org:organization ?org .
-          ?a oa:hasBody ?m ; prov:wasDerivedFrom ?release .
-          OPTIONAL { ?m org:role/skos:prefLabel ?rank } } GROUP BY ?person ?org"""):
-        edge(row["person"], row["org"], str(row["role"] or "member of"), row["n"])
+        SELECT ?person ?org ?role (COUNT(DISTINCT ?release) AS ?n) WHERE {
+          GRAPH ?release { ?m org:member ?person ; org:organization ?org . OPTIONAL { ?m org:role ?role } }
+        } GROUP BY ?person ?org ?role"""):
+        name = labels.get(row["role"], "member of") if row["role"] is not None else "member of"
+        roles.setdefault((row["person"], row["org"]), Counter())[name] += int(row["n"])
+    for (person, org), counts in sorted(roles.items()):
+        role = sorted(counts.items(), key=lambda kv: (kv[0] == "member of", -kv[1], kv[0]))[0][0]
+        edge(person, org, role, sum(counts.values()))
     for predicate, relation in (("schema:organizer", "took part in"), ("schema:contributor", "partner in")):
         for row in store.rows(sparql_prefixes() + f"""
-            SELECT ?who ?operation (COUNT(DISTINCT ?activity) AS ?n) WHERE {{
-              ?activity a pk:ReportedActivity ; {predicate} ?who ; schema:superEvent ?operation }}
-            GROUP BY ?who ?operation"""):
+            SELECT ?who ?operation (COUNT(DISTINCT ?release) AS ?n) WHERE {{
+              GRAPH ?release {{ ?activity a pk:ReportedActivity ; {predicate} ?who ; schema:superEvent ?operation }}
+            }} GROUP BY ?who ?operation"""):
             edge(row["who"], row["operation"], relation, row["n"])
     return graph
 
