@@ -2,10 +2,9 @@
 
 `release_quads` writes everything one release asserts into its own named
 graph (the release IRI), each entity tied to the spans that name it through
-a Web Annotation: an `oa:Annotation` whose body is the entity, whose
-`rdfs:label` is the name this release uses, and whose targets select the
-characters (`oa:TextPositionSelector`, `oa:TextQuoteSelector`) and carry the
-rule that read them (`pk:evidence`).
+a Web Annotation (`<release#local> oa:hasBody <entity> ; oa:hasTarget
+<release#char=S,E>`), each span carrying its exact text and the rule that
+read it (`pk:evidence`).
 
 `reference_quads` writes the reference graph: the ontology, every force of
 the gazetteer, and the SKOS schemes of ranks, roles, offences, outcomes,
@@ -172,7 +171,8 @@ def _annotate(g: _Graph, spans: _Spans, identity: Identity, release: str, body: 
               found: Iterable[Span], evidence: Iterable[str] = (), local: str | None = None) -> str:
     """One annotation per (release, body): the spans that name it and why."""
     annotation = f"{release}#{local or identity.local(body)}"
-    g.add(annotation, RDF.type, OA.Annotation)
+    # No `a oa:Annotation`: oa:hasBody's domain entails it, and at one per
+    # entity per release the explicit type was a fifteenth of the store.
     g.add(annotation, OA.hasBody, NamedNode(body))
     for span in found:
         g.add(annotation, OA.hasTarget, spans.target(span))
@@ -217,8 +217,12 @@ def _person(g: _Graph, spans: _Spans, resolved: Resolved, person) -> None:
         g.add(membership, PK.temporary, True)
     if person.acting:
         g.add(membership, PK.acting, True)
-    evidence = [f"organisation: {person.organisation_rule}"] if person.organisation_rule else []
-    _annotate(g, spans, identity, release, membership, person.spans[:1], evidence)
+    # A membership is read from the person's first mention: it points at that
+    # span directly (as outcomes do) rather than through an annotation of its own.
+    if person.spans:
+        g.add(membership, PROV.wasDerivedFrom, spans.target(person.spans[0]))
+    if person.organisation_rule:
+        g.add(membership, PK.evidence, f"organisation: {person.organisation_rule}")
 
 
 def _activity(g: _Graph, spans: _Spans, resolved: Resolved) -> None:
@@ -255,7 +259,7 @@ def _activity(g: _Graph, spans: _Spans, resolved: Resolved) -> None:
         _outcome(g, spans, resolved, iri, quantity)
     for group in activity.breakdown:
         group_iri = f"{release}#arrests-by/{group.heading.start}-{group.heading.end}"
-        g.types(group_iri, PK.ArrestBreakdown, SCHEMA.QuantitativeValue)
+        g.types(group_iri, PK.ArrestBreakdown)  # a schema:QuantitativeValue by the ontology
         g.add(group_iri, PK.outcomeKind, PKV.term("outcome/arrest"))
         g.add(group_iri, SCHEMA.value, group.total)
         g.add(group_iri, SCHEMA.name, group.heading.text)
@@ -268,7 +272,7 @@ def _activity(g: _Graph, spans: _Spans, resolved: Resolved) -> None:
         g.add(group_iri, PROV.wasDerivedFrom, spans.target(group.heading))
         for line in group.lines:
             line_iri = f"{release}#arrests-by/{line.span.start}-{line.span.end}"
-            g.types(line_iri, PK.BreakdownLine, SCHEMA.QuantitativeValue)
+            g.types(line_iri, PK.BreakdownLine)
             g.add(line_iri, SCHEMA.value, line.count)
             g.add(line_iri, PK.inBreakdown, NamedNode(group_iri))
             for offence in line.offences:
@@ -285,7 +289,8 @@ def _activity(g: _Graph, spans: _Spans, resolved: Resolved) -> None:
 def _outcome(g: _Graph, spans: _Spans, resolved: Resolved, activity: str, quantity: Quantity) -> None:
     iri = f"{resolved.release}#outcome/{quantity.kind}-{quantity.span.start}-{quantity.span.end}"
     monetary = quantity.unit == "GBP"
-    g.types(iri, PK.Outcome, SCHEMA.MonetaryAmount if monetary else SCHEMA.QuantitativeValue)
+    # pk:Outcome is a schema:QuantitativeValue by the ontology; only money says more.
+    g.types(iri, PK.Outcome, *([SCHEMA.MonetaryAmount] if monetary else []))
     g.add(iri, PK.outcomeKind, PKV.term(f"outcome/{quantity.kind}"))
     g.add(iri, SCHEMA.value, quantity.value)
     if quantity.bound == "min":
