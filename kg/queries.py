@@ -195,23 +195,53 @@ def sort_rows(rows_: list, keys: list[tuple[str, bool]], get=lambda row, name: r
     return rows_
 
 
+_SELECT = re.compile(r"\bSELECT\s+(?P<distinct>DISTINCT\s+)?(?P<vars>(?:\?\w+\s+)+)(?=WHERE\b|\{)", re.I)
+
+
 def _ordered(store: Store, text: str):
-    """Run a query, ordering in Python where that is faster; returns (result, keys to sort by)."""
+    """Run a query, ordering in Python where that is faster.
+
+    Returns (result, keys to sort by, columns to keep). A key the query
+    orders by but does not project (a quote's offset, say) is projected for
+    the sort and dropped afterwards; a DISTINCT query is then made distinct
+    again over its own columns, keeping the first row in order.
+    """
     body, keys = split_order(text)
     if keys:
+        wanted = [k for k, _ in keys]
+        first = re.search(r"\bSELECT\b", body, re.I)  # the outer query's, never a subquery's
+        m = _SELECT.match(body, first.start()) if first else None
+        columns = m.group("vars").split() if m else []
+        extra = [f"?{k}" for k in wanted if f"?{k}" not in columns]
+        if m and extra:
+            body = body[:m.end("vars")] + " ".join(extra) + " " + body[m.end("vars"):]
         result = store.query(body)
-        if isinstance(result, QuerySolutions) and {k for k, _ in keys} <= {v.value for v in result.variables}:
-            return result, keys
-    return store.query(text), []
+        if isinstance(result, QuerySolutions) and set(wanted) <= {v.value for v in result.variables}:
+            keep = [c[1:] for c in columns] if m and extra else None
+            return result, keys, keep, bool(m and m.group("distinct"))
+    return store.query(text), [], None, False
 
 
 def rows(store: Store, query: NamedQuery, params: dict[str, str] | None = None) -> list[dict[str, object]]:
-    result, keys = _ordered(store, with_values(query.text, bind(query, params or {})))
+    result, keys, keep, distinct = _ordered(store, with_values(query.text, bind(query, params or {})))
     if not isinstance(result, QuerySolutions):
         raise StoreError("only SELECT queries give rows")
     names = [v.value for v in result.variables]
-    found = [{name: python_value(solution[name]) for name in names} for solution in result]
-    return sort_rows(found, keys)
+    found = sort_rows([{name: python_value(solution[name]) for name in names} for solution in result], keys)
+    return found if keep is None else _trim(found, keep, distinct, lambda row, name: row[name],
+                                            lambda row: {name: row[name] for name in keep})
+
+
+def _trim(found: list, keep: list[str], distinct: bool, get, make) -> list:
+    """Rows cut to the query's own columns (see `_ordered`), first occurrences only if DISTINCT."""
+    out, seen = [], set()
+    for row in found:
+        key = tuple(get(row, name) for name in keep)
+        if distinct and key in seen:
+            continue
+        seen.add(key)
+        out.append(make(row))
+    return out
 
 
 def render(store: Store, query: NamedQuery, params: dict[str, str] | None = None, fmt: str = "table") -> str:
@@ -219,7 +249,7 @@ def render(store: Store, query: NamedQuery, params: dict[str, str] | None = None
     if fmt not in FORMATS:
         raise StoreError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     text = with_values(query.text, bind(query, params or {}))
-    result, keys = _ordered(store, text) if fmt in ("table", "csv") else (store.query(text), [])
+    result, keys, keep, distinct = _ordered(store, text) if fmt in ("table", "csv") else (store.query(text), [], None, False)
     if isinstance(result, QueryBoolean):
         return ("true" if bool(result) else "false") + "\n"
     if not isinstance(result, QuerySolutions):
@@ -229,8 +259,11 @@ def render(store: Store, query: NamedQuery, params: dict[str, str] | None = None
     if fmt == "tsv":
         return result.serialize(format=QueryResultsFormat.TSV).decode("utf-8")
     names = [v.value for v in result.variables]
-    values = sort_rows([[python_value(s[n]) for n in names] for s in result], keys,
-                       lambda row, name: row[names.index(name)])
+    get = lambda row, name: row[names.index(name)]  # noqa: E731
+    values = sort_rows([[python_value(s[n]) for n in names] for s in result], keys, get)
+    if keep is not None:
+        values = _trim(values, keep, distinct, get, lambda row: [get(row, name) for name in keep])
+        names = keep
     table = [[_cell(v) for v in row] for row in values]
     if fmt == "csv":
         out = io.StringIO()
