@@ -212,17 +212,52 @@ def export(store, fmt, output):
         graph.close()
 
 
+def _view_options(f):
+    """The options that choose what a page, an export or an analysis looks at."""
+    for option in reversed([
+        click.option("--focus", default=None, metavar="NAME_OR_IRI",
+                     help="Only this entity (a name, an alias or an IRI) and its neighbourhood."),
+        click.option("--depth", type=click.IntRange(1, 10), default=1, show_default=True,
+                     help="With --focus: how many relations away to go."),
+        click.option("--query", "query_text", default=None, metavar="CONSTRUCT.rq",
+                     help="Draw what a CONSTRUCT query builds (a .rq file or SPARQL text)."),
+        click.option("--types", default=None, metavar="force,unit,...",
+                     help="Only these kinds: force, unit, operation, partner, person (comma-separated)."),
+        click.option("--since", default=None, metavar="YYYY-MM-DD", help="Only releases published on or after this day."),
+        click.option("--until", default=None, metavar="YYYY-MM-DD", help="Only releases published on or before this day."),
+    ]):
+        f = option(f)
+    return f
+
+
+def _view_kwargs(focus, depth, query_text, types, since, until) -> dict:
+    return {"focus": focus, "depth": depth, "query": query_text, "since": since, "until": until,
+            "types": [t.strip() for t in types.split(",") if t.strip()] if types else None}
+
+
 @main.command()
 @_store_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("output/graph.html"),
               show_default=True, help="The HTML page to write.")
-@click.option("--max-nodes", type=click.IntRange(1), default=2000, show_default=True,
-              help="Draw at most this many entities (those named in most releases).")
-def render(store, output, max_nodes):
-    """Write an interactive graph page (one HTML file that works offline)."""
+@_view_options
+@click.option("--max-nodes", type=click.IntRange(1), default=5000, show_default=True,
+              help="Past this many entities, the least named are folded into \"+ n\" group nodes; "
+                   "open any part in full with --focus.")
+def render(store, output, focus, depth, query_text, types, since, until, max_nodes):
+    """Write an interactive graph page (one HTML file that works offline).
+
+    \b
+    Examples:
+      kg render -o graph.html
+      kg render --focus "Operation Harbourlight" --depth 2 -o harbourlight.html
+      kg render --types force,partner --since 2023-01-01 --until 2023-12-31
+      kg render --query my-construct.rq -o mine.html
+    """
     graph = _open(store, read_only=True)
     try:
-        shown = graph.render(output, max_nodes=max_nodes)
+        shown = graph.render(output, max_nodes=max_nodes, **_view_kwargs(focus, depth, query_text, types, since, until))
+    except (ValueError, StoreError) as err:
+        raise click.ClickException(str(err)) from None
     finally:
         graph.close()
     click.echo(f"Wrote {output} ({shown} entities)")
