@@ -40,6 +40,7 @@ def main() -> None:
       kg query operations            ask one (or pass SPARQL or a .rq file)
       kg export -o kg.trig           hand the graph to a triple store
       kg render -o graph.html        an interactive page to explore it
+      kg analyze                     who works with whom: centrality, communities
 
     Every command takes --store to use a store other than output/store.
     """
@@ -187,20 +188,30 @@ def stats(store, fmt):
 
 @main.command()
 @_store_option
-@click.option("--format", "-f", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default=None,
+@click.option("--format", "-f", "fmt", type=click.Choice(list(EXPORT_FORMATS) + ["graphml", "gexf"]), default=None,
               help="trig, nquads and jsonld keep one named graph per release; turtle and ntriples "
-                   "flatten the graphs, each triple once. Default: from the file suffix, else trig.")
+                   "flatten the graphs, each triple once; graphml and gexf write the page's network "
+                   "(entities and relations, with type and release count) for Gephi or Cytoscape. "
+                   "Default: from the file suffix, else trig.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
 def export(store, fmt, output):
-    """Write the whole graph in a standard RDF format for triple stores."""
+    """Write the whole graph in a standard RDF format for triple stores, or as a network for Gephi."""
     if fmt is None:
         suffixes = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".nt": "ntriples",
-                    ".jsonld": "jsonld", ".json": "jsonld"}
+                    ".jsonld": "jsonld", ".json": "jsonld", ".graphml": "graphml", ".gexf": "gexf"}
         fmt = suffixes.get(output.suffix.lower(), "trig") if output else "trig"
     graph = _open(store, read_only=True)
     try:
-        if output:
+        if fmt in ("graphml", "gexf"):
+            from .analyze import write_network
+
+            if output:
+                output.parent.mkdir(parents=True, exist_ok=True)
+            write_network(graph.view(max_nodes=None), output or sys.stdout.buffer, fmt)
+            if output:
+                click.echo(f"Wrote {fmt} to {output}", err=True)
+        elif output:
             output.parent.mkdir(parents=True, exist_ok=True)
             graph.export(output, fmt)
             click.echo(f"Wrote {fmt} to {output}", err=True)
@@ -261,6 +272,41 @@ def render(store, output, focus, depth, query_text, types, since, until, max_nod
     finally:
         graph.close()
     click.echo(f"Wrote {output} ({shown} entities)")
+
+
+@main.command()
+@_store_option
+@_view_options
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True,
+              help="table for reading (rankings, then communities); csv for spreadsheets (every column).")
+@click.option("--top", type=click.IntRange(0), default=20, show_default=True,
+              help="Show the N most central organisations (0: all).")
+@click.option("--sample", type=click.IntRange(10), default=500, show_default=True,
+              help="On networks bigger than this, betweenness is estimated from this many sampled sources.")
+def analyze(store, focus, depth, query_text, types, since, until, fmt, top, sample):
+    """Who works with whom: centrality and communities of forces, units and partners.
+
+    Two organisations are linked when a release reports them in the same
+    activity or both took part in the same operation; the link's weight is
+    the releases and operations they share. Rows are ranked by betweenness
+    (who bridges otherwise separate groups), then weighted degree.
+
+    \b
+    Examples:
+      kg analyze
+      kg analyze --since 2023-01-01 --format csv > network-2023.csv
+      kg analyze --focus "Kent Police" --depth 2
+    """
+    from .analyze import report
+
+    graph = _open(store, read_only=True)
+    try:
+        view = graph.view(max_nodes=None, **_view_kwargs(focus, depth, query_text, types, since, until))
+    except (ValueError, StoreError) as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        graph.close()
+    click.echo(report(view, fmt=fmt, top=top or None, sample=sample), nl=False)
 
 
 @main.command()

@@ -138,7 +138,9 @@ def graph_view(store: Store, since: str | dt.date | None = None, until: str | dt
         }"""):
         if r["release"] in releases:
             activities[(r["release"], r["activity"])][str(r["part"])].add(r["who"])
+    together: dict[str, set[str]] = defaultdict(set)
     for (release, _), parts in activities.items():
+        together[release].update(parts.get("organizer", ()), parts.get("contributor", ()))
         operations = sorted(parts.get("operation", ()))
         main = releases[release].main_force
         for op in operations:
@@ -179,7 +181,8 @@ def graph_view(store: Store, since: str | dt.date | None = None, until: str | dt
         if r["release"] in releases:
             quotes.append({"iri": r["q"], "text": str(r["text"]), "speaker": r["speaker"], "release": r["release"]})
     quotes.sort(key=lambda x: (releases[x["release"]].document, _start(x["iri"])))
-    graph.graph.update(releases=releases, quotes=quotes, since=since, until=until)
+    graph.graph.update(releases=releases, quotes=quotes, since=since, until=until,
+                       activities={r: sorted(w for w in who if w in graph) for r, who in together.items()})
     if types:
         keep = [n for n, d in graph.nodes(data=True) if d["kind"] in types]
         graph = _subgraph(graph, keep)
