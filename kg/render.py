@@ -164,7 +164,7 @@ def page_html(view: nx.MultiDiGraph, title: str = "policekg graph") -> str:
         "edges": {"color": {"color": "#aab4be", "highlight": "#1d2733", "hover": "#1d2733"}, "smooth": False,
                   "width": 1, "scaling": {"min": 1, "max": 6}, "arrows": {"to": {"scaleFactor": 0.4}},
                   "font": {"size": 12, "color": "#1d2733", "strokeWidth": 3, "strokeColor": "#ffffff", "align": "top"}},
-        "nodes": {"scaling": {"min": 10, "max": 36, "label": {"enabled": False, "drawThreshold": 7, "maxVisible": 22}},
+        "nodes": {"scaling": {"min": 14, "max": 56, "label": {"enabled": False, "drawThreshold": 7, "maxVisible": 22}},
                   "font": {"size": 12, "color": "#1d2733", "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "borderWidth": 1},
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,

@@ -103,7 +103,7 @@ def graph_view(store: Store, since: str | dt.date | None = None, until: str | dt
         aliases = sorted({n for n in entity["names"] if n != label}, key=str.casefold)
         docs = sorted(releases[r].document for r in entity["releases"])
         graph.add_node(iri, kind=entity["kind"], label=label, aliases=aliases, releases=len(entity["releases"]),
-                       documents=docs, release_iris=sorted(entity["releases"], key=lambda r: releases[r].document))
+                       documents=docs, release_iris=sorted(entity["releases"], key=lambda r: _newest_first(releases[r])))
 
     support: dict[tuple[str, str, str], set[str]] = defaultdict(set)
 
@@ -187,6 +187,10 @@ def graph_view(store: Store, since: str | dt.date | None = None, until: str | dt
         keep = [n for n, d in graph.nodes(data=True) if d["kind"] in types]
         graph = _subgraph(graph, keep)
     return graph
+
+
+def _newest_first(release: Release) -> tuple:
+    return (release.date is None, "".join(chr(0x10FFFF - ord(c)) for c in release.date or ""), release.document)
 
 
 def _subgraph(graph: nx.MultiDiGraph, nodes) -> nx.MultiDiGraph:
@@ -417,7 +421,7 @@ def _component_layout(sub: nx.Graph, rng, peel_above: int = 1200) -> dict[str, t
             pull = delta * (dist / k)[:, None]
             np.add.at(disp, edges[:, 0], -pull)
             np.add.at(disp, edges[:, 1], pull)
-        disp -= pos * 0.01 * spread[:, None]  # gravity keeps loose parts of the component together
+        disp -= (pos - pos.mean(axis=0)) * 1.0 * spread[:, None]  # gravity: a round picture, not long arms
         length = np.maximum(np.sqrt((disp ** 2).sum(axis=1)), 0.01)
         pos += disp / length[:, None] * np.minimum(length, temp)[:, None]
         temp = max(temp * 0.95, 2.0)
