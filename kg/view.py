@@ -406,15 +406,21 @@ def _component_layout(sub: nx.Graph, rng, peel_above: int = 1200) -> dict[str, t
     edges = np.array([(index[a], index[b]) for a, b in sub.subgraph(core).edges()], dtype=int).reshape(-1, 2)
     iterations = int(max(15, min(150, 4e8 / max(1, m * m))))
     temp = float(np.ptp(pos, axis=0).max()) / 6 + k
-    chunk = max(1, int(4e6 // m))
+    chunk = max(1, int(2e6 // m))
+    reach = (k * np.sqrt(spread)).astype(np.float32)
     for step in range(iterations):
         disp = np.zeros_like(pos)
+        x, y = pos[:, 0].astype(np.float32), pos[:, 1].astype(np.float32)
         for start in range(0, m, chunk):
-            block = pos[start:start + chunk]
-            delta = block[:, None, :] - pos[None, :, :]
-            dist2 = np.maximum((delta ** 2).sum(axis=2), 1.0)
-            reach2 = (k * k) * (spread[start:start + chunk, None] * spread[None, :])
-            disp[start:start + chunk] += (delta * (reach2 / dist2)[:, :, None]).sum(axis=1)
+            end = min(m, start + chunk)
+            dx = x[start:end, None] - x[None, :]
+            dy = y[start:end, None] - y[None, :]
+            push = dx * dx
+            push += dy * dy
+            np.maximum(push, 1.0, out=push)
+            np.divide(reach[start:end, None] * reach[None, :], push, out=push)  # k^2 s_i s_j / d^2
+            disp[start:end, 0] += np.einsum("ij,ij->i", dx, push)
+            disp[start:end, 1] += np.einsum("ij,ij->i", dy, push)
         if len(edges):
             delta = pos[edges[:, 0]] - pos[edges[:, 1]]
             dist = np.maximum(np.sqrt((delta ** 2).sum(axis=1)), 0.01)
