@@ -203,10 +203,41 @@ def test_type_and_date_filters_and_physics_toggle(browser, examples_page) -> Non
           return DATA.nodes[n.id].releases.map(function (r) { return DATA.releases[r].date; }); });""")
     assert 0 < len(visible) < shown
     assert all(any(d and d >= "2024-01-01" for d in dates) for dates in visible)
+    # an edge's relation shows on hover
+    edge = browser.execute_script("return edges.getIds()[0]")
+    browser.execute_script("network.body.emitter.emit('hoverEdge', {edge: arguments[0]})", edge)
+    assert browser.execute_script("var e = edges.get(arguments[0]); return e.label === e.relation && e.label.length > 0",
+                                  edge)
     assert not browser.execute_script("return network.physics.physicsEnabled")
     browser.find_element(By.ID, "physics").click()
     assert browser.execute_script("return network.physics.physicsEnabled")
     assert _console_errors(browser) == []
+
+
+def test_undated_releases_stay_until_the_date_range_is_narrowed(browser, tmp_path) -> None:
+    from selenium.webdriver.common.by import By
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "invented-2023-dated.txt").write_text(
+        " date 2023-06-01 Essex Police worked with Crimestoppers to trace a wanted man in Chelmsford.\n", encoding="utf-8")
+    (tmp_path / "docs" / "invented-2024-dated.txt").write_text(
+        " date 2024-06-01 Essex Police arrested three people in Colchester during Operation Saltmarsh.\n",
+        encoding="utf-8")
+    (tmp_path / "docs" / "invented-undated.txt").write_text(
+        "Kent Police arrested four people during Operation Lowtide, working with Border Force.\n", encoding="utf-8")
+    with open_graph(tmp_path / "store") as graph:
+        assert graph.ingest([tmp_path / "docs"]).ok
+        page = tmp_path / "page.html"
+        shown = graph.render(page)
+    _open(browser, page)
+    checkbox = browser.find_element(By.CSS_SELECTOR, "#legend input[data-kind=force]")
+    checkbox.click(), checkbox.click()
+    assert browser.execute_script("return document.body.getAttribute('data-visible')") == str(shown)
+    browser.execute_script("document.getElementById('since').value = '2024-01-01';"
+                           "document.getElementById('since').dispatchEvent(new Event('change'));")
+    visible = set(browser.execute_script(
+        "return nodes.get({filter: function (n) { return !n.hidden; }}).map(function (n) { return n.label; })"))
+    assert visible == {"Essex Police", "Operation Saltmarsh"}
 
 
 def test_hostile_text_is_shown_literally_and_runs_nothing(browser, hostile_store, tmp_path) -> None:
