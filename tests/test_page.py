@@ -214,6 +214,22 @@ def test_type_and_date_filters_and_physics_toggle(browser, examples_page) -> Non
     assert _console_errors(browser) == []
 
 
+def test_policy_allows_only_the_pages_own_scripts(browser, examples_page, tmp_path) -> None:
+    page, shown = examples_page
+    text = page.read_text(encoding="utf-8")
+    policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', text).group(1)
+    script_src = re.search(r"script-src ([^;]*);", policy).group(1).split()
+    assert "'unsafe-inline'" not in script_src and len(script_src) == 2
+    assert all(s.startswith("'sha256-") for s in script_src)
+    # were markup ever to slip in, it would not run
+    slipped = tmp_path / "slipped.html"
+    slipped.write_text(text.replace("<main>", "<main><script>window.__pwned = 1</script>"
+                                              "<img src=x onerror=\"window.__pwned = 2\">"), encoding="utf-8")
+    _open(browser, slipped)
+    assert browser.execute_script("return typeof window.__pwned") == "undefined"
+    assert browser.execute_script("return network.body.data.nodes.length") == shown
+
+
 def test_undated_releases_stay_until_the_date_range_is_narrowed(browser, tmp_path) -> None:
     from selenium.webdriver.common.by import By
 
