@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections import Counter
 from pathlib import Path
@@ -143,7 +144,8 @@ def page_html(view: nx.MultiDiGraph, title: str = "policekg graph") -> str:
             tooltip += "\nalso: " + ", ".join(data["aliases"][:6]) + (" \u2026" if len(data["aliases"]) > 6 else "")
         x, y = positions[n]
         net.add_node(ids[n], label=data["label"], title=tooltip, color=style["color"], shape=style["shape"],
-                     value=max(1, count), x=float(x), y=float(y), kind=kind)
+                     size=round(12 + 7 * math.log2(max(1, count)), 1) if count else 12, x=float(x), y=float(y),
+                     kind=kind)
         panel.append({"iri": None if data.get("group") else n, "kind": kind, "label": data["label"],
                       "aliases": data.get("aliases", []), "group": bool(data.get("group")),
                       "releases": [release_id(r) for r in data.get("release_iris", []) if r in releases],
@@ -156,15 +158,16 @@ def page_html(view: nx.MultiDiGraph, title: str = "policekg graph") -> str:
         hover = f"{view.nodes[s]['label']} \u2192 {data['relation']} \u2192 {view.nodes[t]['label']}"
         if data.get("release_iris"):
             hover += f"\n{data['weight']} release{plural}"
-        net.add_edge(ids[s], ids[t], title=hover, value=data["weight"], arrows="to", relation=data["relation"])
+        net.add_edge(ids[s], ids[t], title=hover, width=round(min(6.0, 1 + math.log2(max(1, data["weight"]))), 1),
+                     arrows="to", relation=data["relation"])
     big = len(nodes) > 1500
     net.set_options(json.dumps({
         "physics": {"enabled": False, "solver": "forceAtlas2Based", "stabilization": {"enabled": False},
                     "forceAtlas2Based": {"gravitationalConstant": -80, "springLength": 110, "avoidOverlap": 0.3}},
         "edges": {"color": {"color": "#aab4be", "highlight": "#1d2733", "hover": "#1d2733"}, "smooth": False,
-                  "width": 1, "scaling": {"min": 1, "max": 6}, "arrows": {"to": {"scaleFactor": 0.4}},
+                  "arrows": {"to": {"scaleFactor": 0.4}},
                   "font": {"size": 12, "color": "#1d2733", "strokeWidth": 3, "strokeColor": "#ffffff", "align": "top"}},
-        "nodes": {"scaling": {"min": 14, "max": 56, "label": {"enabled": False, "drawThreshold": 7, "maxVisible": 22}},
+        "nodes": {"scaling": {"label": {"enabled": False, "drawThreshold": 7, "maxVisible": 22}},
                   "font": {"size": 12, "color": "#1d2733", "strokeWidth": 3, "strokeColor": "#ffffff"},
                   "borderWidth": 1},
         "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": big, "hideEdgesOnZoom": big,
