@@ -38,6 +38,7 @@ STYLE = {
     "partner": {"color": "#2e9d6a", "shape": "square", "label": "Partner agency"},
     "person": {"color": "#8a5bb5", "shape": "triangle", "label": "Person"},
     "other": {"color": "#7d8791", "shape": "dot", "label": "Other"},
+    "group": {"color": "#c3cad2", "shape": "dot", "label": "Folded group"},
 }
 DEFAULT_MAX_NODES = 5000
 MAX_QUOTES_PER_NODE = 40

@@ -307,34 +307,49 @@ def _local(iri: str) -> str:
 
 
 def limit(graph: nx.MultiDiGraph, max_nodes: int) -> nx.MultiDiGraph:
-    """At most `max_nodes` entities: the most named, each standing for the rest it links to.
+    """At most `max_nodes` nodes: the most named entities, and groups standing for the rest.
 
-    A node left out is folded into a group node ("+ 12 people") beside the
-    kept node it links to that releases name most; the groups say how much
-    is hidden and where, and `--focus` opens any part in full.
+    An entity left out is folded into one group node ("+ 3 people, 2
+    partners") beside the kept node it links to that releases name most, so
+    the page says how much is hidden and where; `--focus` opens any part in
+    full. Groups count towards `max_nodes`.
     """
     total = graph.number_of_nodes()
     if total <= max_nodes:
         return graph
     order = sorted(graph.nodes, key=lambda n: (-graph.nodes[n]["releases"], n))
-    keep = set(order[:max_nodes])
-    sub = _subgraph(graph, keep)
     undirected = graph.to_undirected(as_view=True)
-    groups: dict[tuple[str | None, str], list[str]] = defaultdict(list)
-    for node in order[max_nodes:]:
-        anchors = [n for n in undirected[node] if n in keep]
-        anchor = max(anchors, key=lambda n: (graph.nodes[n]["releases"], n)) if anchors else None
-        groups[(anchor, graph.nodes[node]["kind"])].append(node)
-    for (anchor, kind), members in sorted(groups.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])):
-        gid = f"group:{anchor or 'unlinked'}:{kind}"
-        noun = _PLURAL[kind] if len(members) != 1 else kind
-        sub.add_node(gid, kind=kind, label=f"+ {len(members)} {noun}", aliases=[], group=True,
+
+    def fold(keep_n: int):
+        keep = set(order[:keep_n])
+        groups: dict[str | None, list[str]] = defaultdict(list)
+        for node in order[keep_n:]:
+            anchors = [n for n in undirected[node] if n in keep]
+            groups[max(anchors, key=lambda n: (graph.nodes[n]["releases"], n)) if anchors else None].append(node)
+        return keep, groups
+
+    low, high = 1, max_nodes  # the most entities whose groups still fit (groups grow as entities go)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if mid + len(fold(mid)[1]) <= max_nodes:
+            low = mid
+        else:
+            high = mid - 1
+    keep, groups = fold(low)
+    sub = _subgraph(graph, keep)
+    for anchor, members in sorted(groups.items(), key=lambda kv: kv[0] or ""):
+        kinds = Counter(graph.nodes[m]["kind"] for m in members)
+        parts = ", ".join(f"{count} {_PLURAL[kind] if count != 1 else kind}" for kind, count in
+                          sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        gid = f"group:{anchor or 'unlinked'}"
+        label = f"+ {parts}" if anchor else f"+ {parts} linked to nothing drawn"
+        sub.add_node(gid, kind="group", label=label, aliases=[], group=True,
                      releases=max(graph.nodes[m]["releases"] for m in members),
                      documents=[], release_iris=[], members=len(members))
         if anchor:
-            sub.add_edge(gid, anchor, key="grouped", relation=f"{len(members)} {noun} linked here, not drawn",
-                         weight=1, release_iris=[])
-    sub.graph.update(total=total, hidden=total - max_nodes)
+            sub.add_edge(gid, anchor, key="grouped", relation=f"{parts} linked here, not drawn", weight=1,
+                         release_iris=[])
+    sub.graph.update(total=total, hidden=total - len(keep))
     return sub
 
 

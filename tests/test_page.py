@@ -394,9 +394,13 @@ def test_view_filters_focus_query_and_folding(examples_store, tmp_path) -> None:
     assert set(around) < set(wider)
     unit_of = {(s, t) for s, t, d in full.edges(data=True) if d["relation"] == "unit of"}
     assert {(s, t) for s, t in constructed.edges()} == unit_of
-    assert folded.number_of_nodes() > 20 and folded.graph["hidden"] == full.number_of_nodes() - 20
     groups = [d for _, d in folded.nodes(data=True) if d.get("group")]
+    assert folded.number_of_nodes() <= 20 and groups
+    assert folded.graph["hidden"] == full.number_of_nodes() - (folded.number_of_nodes() - len(groups))
     assert sum(d["members"] for d in groups) == folded.graph["hidden"]
+    kept = [n for n, d in folded.nodes(data=True) if not d.get("group")]
+    fewest = min(full.nodes[n]["releases"] for n in kept)
+    assert all(full.nodes[n]["releases"] <= fewest for n in full if n not in folded)
 
 
 def test_names_from_releases_cannot_become_markup() -> None:
