@@ -151,7 +151,7 @@ def page_html(view: nx.MultiDiGraph, title: str = "policekg graph") -> str:
                       "aliases": data.get("aliases", []), "group": bool(data.get("group")),
                       "releases": [release_id(r) for r in data.get("release_iris", []) if r in releases],
                       "quotes": [quote_id(q) for q in _quotes_for(view, n, kind, quotes_by_speaker,
-                                                                   quotes_by_release)][:MAX_QUOTES_PER_NODE],
+                                                                   quotes_by_release)[:MAX_QUOTES_PER_NODE]],
                       "facts": data.get("facts", [])})
     net.node_ids = set(net.node_ids)  # pyvis checks membership for every edge; a set keeps that linear
     for s, t, data in sorted(view.edges(data=True), key=lambda e: (ids[e[0]], ids[e[1]], e[2]["relation"])):
