@@ -79,10 +79,30 @@ class KnowledgeGraph:
         self.store.export(str(output) if isinstance(output, Path) else output, format)
 
     def render(self, output: str | os.PathLike, **options) -> int:
-        """Write an interactive HTML page of the graph; returns the number of nodes drawn."""
+        """Write an interactive HTML page of the graph; returns the number of nodes drawn.
+
+        Options: focus (a name or IRI) and depth, query (a CONSTRUCT), types,
+        since, until, max_nodes; see `kg render --help`.
+        """
         from .render import render_page
 
         return render_page(self.store, Path(output), **options)
+
+    def show(self, height: int = 640, **options):
+        """The page as an object a notebook displays inline (`_repr_html_`); `.save(path)` writes it.
+
+        >>> graph.show(focus="Operation Harbourlight", depth=2)   # doctest: +SKIP
+        """
+        from .render import Page, page_html, page_view, _title
+
+        view = page_view(self.store, **options)
+        return Page(page_html(view, title=_title(view, options)), view.number_of_nodes(), height=height)
+
+    def view(self, **options):
+        """The networkx MultiDiGraph a page draws (same options as `render`)."""
+        from .render import page_view
+
+        return page_view(self.store, **options)
 
 
 def open(path: str | os.PathLike = DEFAULT_STORE, read_only: bool = False, base_iri: str | None = None) -> KnowledgeGraph:

@@ -40,6 +40,7 @@ def main() -> None:
       kg query operations            ask one (or pass SPARQL or a .rq file)
       kg export -o kg.trig           hand the graph to a triple store
       kg render -o graph.html        an interactive page to explore it
+      kg analyze                     who works with whom: centrality, communities
 
     Every command takes --store to use a store other than output/store.
     """
@@ -187,20 +188,30 @@ def stats(store, fmt):
 
 @main.command()
 @_store_option
-@click.option("--format", "-f", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default=None,
+@click.option("--format", "-f", "fmt", type=click.Choice(list(EXPORT_FORMATS) + ["graphml", "gexf"]), default=None,
               help="trig, nquads and jsonld keep one named graph per release; turtle and ntriples "
-                   "flatten the graphs, each triple once. Default: from the file suffix, else trig.")
+                   "flatten the graphs, each triple once; graphml and gexf write the page's network "
+                   "(entities and relations, with type and release count) for Gephi or Cytoscape. "
+                   "Default: from the file suffix, else trig.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
 def export(store, fmt, output):
-    """Write the whole graph in a standard RDF format for triple stores."""
+    """Write the whole graph in a standard RDF format for triple stores, or as a network for Gephi."""
     if fmt is None:
         suffixes = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".nt": "ntriples",
-                    ".jsonld": "jsonld", ".json": "jsonld"}
+                    ".jsonld": "jsonld", ".json": "jsonld", ".graphml": "graphml", ".gexf": "gexf"}
         fmt = suffixes.get(output.suffix.lower(), "trig") if output else "trig"
     graph = _open(store, read_only=True)
     try:
-        if output:
+        if fmt in ("graphml", "gexf"):
+            from .analyze import write_network
+
+            if output:
+                output.parent.mkdir(parents=True, exist_ok=True)
+            write_network(graph.view(max_nodes=None), output or sys.stdout.buffer, fmt)
+            if output:
+                click.echo(f"Wrote {fmt} to {output}", err=True)
+        elif output:
             output.parent.mkdir(parents=True, exist_ok=True)
             graph.export(output, fmt)
             click.echo(f"Wrote {fmt} to {output}", err=True)
@@ -212,20 +223,90 @@ def export(store, fmt, output):
         graph.close()
 
 
+def _view_options(f):
+    """The options that choose what a page, an export or an analysis looks at."""
+    for option in reversed([
+        click.option("--focus", default=None, metavar="NAME_OR_IRI",
+                     help="Only this entity (a name, an alias or an IRI) and its neighbourhood."),
+        click.option("--depth", type=click.IntRange(1, 10), default=1, show_default=True,
+                     help="With --focus: how many relations away to go."),
+        click.option("--query", "query_text", default=None, metavar="CONSTRUCT.rq",
+                     help="Draw what a CONSTRUCT query builds (a .rq file or SPARQL text)."),
+        click.option("--types", default=None, metavar="force,unit,...",
+                     help="Only these kinds: force, unit, operation, partner, person (comma-separated)."),
+        click.option("--since", default=None, metavar="YYYY-MM-DD", help="Only releases published on or after this day."),
+        click.option("--until", default=None, metavar="YYYY-MM-DD", help="Only releases published on or before this day."),
+    ]):
+        f = option(f)
+    return f
+
+
+def _view_kwargs(focus, depth, query_text, types, since, until) -> dict:
+    return {"focus": focus, "depth": depth, "query": query_text, "since": since, "until": until,
+            "types": [t.strip() for t in types.split(",") if t.strip()] if types else None}
+
+
 @main.command()
 @_store_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("output/graph.html"),
               show_default=True, help="The HTML page to write.")
-@click.option("--max-nodes", type=click.IntRange(1), default=2000, show_default=True,
-              help="Draw at most this many entities (those named in most releases).")
-def render(store, output, max_nodes):
-    """Write an interactive graph page (one HTML file that works offline)."""
+@_view_options
+@click.option("--max-nodes", type=click.IntRange(1), default=5000, show_default=True,
+              help="Past this many entities, the least named are folded into \"+ n\" group nodes; "
+                   "open any part in full with --focus.")
+def render(store, output, focus, depth, query_text, types, since, until, max_nodes):
+    """Write an interactive graph page (one HTML file that works offline).
+
+    \b
+    Examples:
+      kg render -o graph.html
+      kg render --focus "Operation Harbourlight" --depth 2 -o harbourlight.html
+      kg render --types force,partner --since 2023-01-01 --until 2023-12-31
+      kg render --query my-construct.rq -o mine.html
+    """
     graph = _open(store, read_only=True)
     try:
-        shown = graph.render(output, max_nodes=max_nodes)
+        shown = graph.render(output, max_nodes=max_nodes, **_view_kwargs(focus, depth, query_text, types, since, until))
+    except (ValueError, StoreError) as err:
+        raise click.ClickException(str(err)) from None
     finally:
         graph.close()
     click.echo(f"Wrote {output} ({shown} entities)")
+
+
+@main.command()
+@_store_option
+@_view_options
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True,
+              help="table for reading (rankings, then communities); csv for spreadsheets (every column).")
+@click.option("--top", type=click.IntRange(0), default=20, show_default=True,
+              help="Show the N most central organisations (0: all).")
+@click.option("--sample", type=click.IntRange(10), default=500, show_default=True,
+              help="On networks bigger than this, betweenness is estimated from this many sampled sources.")
+def analyze(store, focus, depth, query_text, types, since, until, fmt, top, sample):
+    """Who works with whom: centrality and communities of forces, units and partners.
+
+    Two organisations are linked when a release reports them in the same
+    activity or both took part in the same operation; the link's weight is
+    the releases and operations they share. Rows are ranked by betweenness
+    (who bridges otherwise separate groups), then weighted degree.
+
+    \b
+    Examples:
+      kg analyze
+      kg analyze --since 2023-01-01 --format csv > network-2023.csv
+      kg analyze --focus "Kent Police" --depth 2
+    """
+    from .analyze import report
+
+    graph = _open(store, read_only=True)
+    try:
+        view = graph.view(max_nodes=None, **_view_kwargs(focus, depth, query_text, types, since, until))
+    except (ValueError, StoreError) as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        graph.close()
+    click.echo(report(view, fmt=fmt, top=top or None, sample=sample), nl=False)
 
 
 @main.command()

@@ -87,6 +87,42 @@ def chromium() -> str:
     pytest.skip("no Chromium on this machine: install Debian's `chromium` package to run the page tests")
 
 
+def _no_browser(reason: str):
+    if os.environ.get("POLICEKG_REQUIRE_BROWSER"):
+        pytest.fail(f"POLICEKG_REQUIRE_BROWSER is set but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """Headless Chromium driven through chromedriver (Debian's `chromium-driver`) with Selenium.
+
+    Browser console and DevTools network events are logged, so tests can
+    assert that a page logs no error and sends no request.
+    """
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _no_browser("Selenium is not installed: pip install -e '.[test]' (the PyPI package `selenium`)")
+    driver_path = shutil.which("chromedriver") or ("/usr/lib/chromium/chromedriver"
+                                                   if Path("/usr/lib/chromium/chromedriver").exists() else None)
+    if not driver_path:
+        _no_browser("no chromedriver on this machine: install Debian's `chromium-driver` package "
+                    "(with `chromium`) to run the page tests")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,900",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-default-apps", "--host-resolver-rules=MAP * ~NOTFOUND"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
 @pytest.fixture(scope="session")
 def examples_store(tmp_path_factory) -> Path:
     """A store built from the bundled examples, shared by read-only tests."""
