@@ -75,8 +75,13 @@ class KnowledgeGraph:
         return {"releases": releases[0]["n"], "quads": len(self.store), "graphs": len(self.store.graph_names()),
                 "entities": entities}
 
-    def export(self, output, format: str = "trig") -> None:
-        self.store.export(str(output) if isinstance(output, Path) else output, format)
+    def export(self, output, format: str = "trig", with_ontology: bool = False) -> None:
+        """Write the graph to a path or binary file, streamed: trig, nquads, jsonld, turtle or ntriples.
+
+        `with_ontology` ships the ontology and the SHACL shapes with it (in
+        named graphs of their own where the format has graphs).
+        """
+        self.store.export(str(output) if isinstance(output, Path) else output, format, with_ontology=with_ontology)
 
     def render(self, output: str | os.PathLike, **options) -> int:
         """Write an interactive HTML page of the graph; returns the number of nodes drawn."""

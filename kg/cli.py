@@ -192,8 +192,17 @@ def stats(store, fmt):
                    "flatten the graphs, each triple once. Default: from the file suffix, else trig.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
-def export(store, fmt, output):
-    """Write the whole graph in a standard RDF format for triple stores."""
+@click.option("--with-ontology", is_flag=True,
+              help="Ship the ontology and the SHACL shapes (ontology/*.ttl) too, each in a named graph of its "
+                   "own in trig, nquads and jsonld.")
+def export(store, fmt, output, with_ontology):
+    """Write the whole graph in a standard RDF format for triple stores.
+
+    The export streams from the store, so memory stays flat however large
+    the graph. trig, nquads and jsonld keep one named graph per release,
+    which every named query needs; turtle and ntriples hold each triple
+    once, for tools without named graphs.
+    """
     if fmt is None:
         suffixes = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".nt": "ntriples",
                     ".jsonld": "jsonld", ".json": "jsonld"}
@@ -202,10 +211,10 @@ def export(store, fmt, output):
     try:
         if output:
             output.parent.mkdir(parents=True, exist_ok=True)
-            graph.export(output, fmt)
+            graph.export(output, fmt, with_ontology=with_ontology)
             click.echo(f"Wrote {fmt} to {output}", err=True)
         else:
-            graph.export(sys.stdout.buffer, fmt)
+            graph.export(sys.stdout.buffer, fmt, with_ontology=with_ontology)
     except StoreError as err:
         raise click.ClickException(str(err)) from None
     finally:
