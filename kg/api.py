@@ -83,6 +83,16 @@ class KnowledgeGraph:
         """
         self.store.export(str(output) if isinstance(output, Path) else output, format, with_ontology=with_ontology)
 
+    def validate(self, shapes: str | os.PathLike | None = None):
+        """Check the graph against SHACL shapes (default ontology/shapes.ttl); needs pip install 'policekg[validate]'.
+
+        Returns a `kg.validate.ValidationReport`: `conforms`, and each
+        violation's focus node, path and message.
+        """
+        from .validate import validate_store
+
+        return validate_store(self.store, shapes)
+
     def render(self, output: str | os.PathLike, **options) -> int:
         """Write an interactive HTML page of the graph; returns the number of nodes drawn."""
         from .render import render_page

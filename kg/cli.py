@@ -223,6 +223,35 @@ def export(store, fmt, output, with_ontology):
 
 @main.command()
 @_store_option
+@click.option("--shapes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="SHACL shapes to check against (default: the shipped ontology/shapes.ttl).")
+def validate(store, shapes):
+    """Check the store against the graph's SHACL shapes, and list every violation.
+
+    The union of all graphs is checked with pySHACL (pip install
+    'policekg[validate]'). Each violation is one line: the node, the
+    property path, and what is wrong. Exits non-zero when any is found.
+    """
+    graph = _open(store, read_only=True)
+    try:
+        report = graph.validate(shapes)
+    except ImportError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        graph.close()
+    for violation in report.violations:
+        click.echo(str(violation))
+    if report.conforms:
+        click.echo(f"{store} conforms to {report.shapes.name} ({report.triples:,} triples checked).")
+        return
+    count = len(report.violations)
+    click.echo(f"{store} does not conform to {report.shapes.name}: {count} result{'s' if count != 1 else ''} "
+               f"in {report.triples:,} triples.", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@_store_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("output/graph.html"),
               show_default=True, help="The HTML page to write.")
 @click.option("--max-nodes", type=click.IntRange(1), default=2000, show_default=True,
