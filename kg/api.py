@@ -83,6 +83,19 @@ class KnowledgeGraph:
         """
         self.store.export(str(output) if isinstance(output, Path) else output, format, with_ontology=with_ontology)
 
+    def push(self, url: str, user: str | None = None, password: str | None = None,
+             progress: Callable[[int, int], None] | None = None, timeout: float = 120.0):
+        """Load the graph into a server by the SPARQL 1.1 Graph Store Protocol: one PUT per graph, so a second push replaces.
+
+        `url` is the server's Graph Store endpoint (Oxigraph
+        `http://localhost:7878/store`, Fuseki `http://localhost:3030/DATASET/data`).
+        Returns a `kg.push.PushReport`; a graph the server refuses is one of
+        its `failures` (release, status, answer) and the others still go.
+        """
+        from .push import push
+
+        return push(self.store, url, user=user, password=password, timeout=timeout, progress=progress)
+
     def validate(self, shapes: str | os.PathLike | None = None):
         """Check the graph against SHACL shapes (default ontology/shapes.ttl); needs pip install 'policekg[validate]'.
 

@@ -222,6 +222,58 @@ def export(store, fmt, output, with_ontology):
 
 
 @main.command()
+@click.argument("url")
+@_store_option
+@click.option("--user", "-u", default=None, help="User name for HTTP Basic authentication.")
+@click.option("--password", default=None, envvar="POLICEKG_PUSH_PASSWORD",
+              help="Password for HTTP Basic authentication (or set POLICEKG_PUSH_PASSWORD, "
+                   "which keeps it out of your shell history).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar; failures and the summary only.")
+def push(url, store, user, password, quiet):
+    """Load the graph into a triple store server (SPARQL 1.1 Graph Store Protocol).
+
+    URL is the server's Graph Store endpoint: for Oxigraph
+    http://localhost:7878/store, for Fuseki http://localhost:3030/DATASET/data,
+    for GraphDB http://localhost:7200/repositories/REPO/rdf-graphs/service.
+    Each release graph, the reference graph and the derived graph go in one
+    PUT each, so pushing again replaces them instead of adding duplicates. A
+    graph the server refuses gets a line naming the release and the server's
+    answer; the others still go, and the command ends non-zero.
+    """
+    from .push import PushError
+
+    graph = _open(store, read_only=True)
+    bar = None
+    try:
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if quiet:
+                return
+            if bar is None:
+                bar = click.progressbar(length=total, label="Pushing graphs", file=sys.stderr, show_pos=True,
+                                        show_eta=True)
+                bar.__enter__()
+            bar.update(done - bar.pos)
+
+        try:
+            report = graph.push(url, user=user, password=password, progress=progress)
+        except PushError as err:
+            raise click.ClickException(str(err)) from None
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    finally:
+        graph.close()
+    for failure in report.failures:
+        click.echo(f"error: {failure}", err=True)
+    failed = len(report.failures)
+    click.echo(f"Pushed {report.pushed:,} graph{'s' if report.pushed != 1 else ''} ({report.quads:,} quads) to {url}"
+               + (f"; {failed} failed (see above)." if failed else "."))
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
 @_store_option
 @click.option("--shapes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="SHACL shapes to check against (default: the shipped ontology/shapes.ttl).")
