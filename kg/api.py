@@ -75,8 +75,36 @@ class KnowledgeGraph:
         return {"releases": releases[0]["n"], "quads": len(self.store), "graphs": len(self.store.graph_names()),
                 "entities": entities}
 
-    def export(self, output, format: str = "trig") -> None:
-        self.store.export(str(output) if isinstance(output, Path) else output, format)
+    def export(self, output, format: str = "trig", with_ontology: bool = False) -> None:
+        """Write the graph to a path or binary file, streamed: trig, nquads, jsonld, turtle or ntriples.
+
+        `with_ontology` ships the ontology and the SHACL shapes with it (in
+        named graphs of their own where the format has graphs).
+        """
+        self.store.export(str(output) if isinstance(output, Path) else output, format, with_ontology=with_ontology)
+
+    def push(self, url: str, user: str | None = None, password: str | None = None,
+             progress: Callable[[int, int], None] | None = None, timeout: float = 120.0):
+        """Load the graph into a server by the SPARQL 1.1 Graph Store Protocol: one PUT per graph, so a second push replaces.
+
+        `url` is the server's Graph Store endpoint (Oxigraph
+        `http://localhost:7878/store`, Fuseki `http://localhost:3030/DATASET/data`).
+        Returns a `kg.push.PushReport`; a graph the server refuses is one of
+        its `failures` (release, status, answer) and the others still go.
+        """
+        from .push import push
+
+        return push(self.store, url, user=user, password=password, timeout=timeout, progress=progress)
+
+    def validate(self, shapes: str | os.PathLike | None = None):
+        """Check the graph against SHACL shapes (default ontology/shapes.ttl); needs pip install 'policekg[validate]'.
+
+        Returns a `kg.validate.ValidationReport`: `conforms`, and each
+        violation's focus node, path and message.
+        """
+        from .validate import validate_store
+
+        return validate_store(self.store, shapes)
 
     def render(self, output: str | os.PathLike, **options) -> int:
         """Write an interactive HTML page of the graph; returns the number of nodes drawn.

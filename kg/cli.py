@@ -195,8 +195,18 @@ def stats(store, fmt):
                    "Default: from the file suffix, else trig.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="File to write (default: standard output).")
-def export(store, fmt, output):
-    """Write the whole graph in a standard RDF format for triple stores, or as a network for Gephi."""
+@click.option("--with-ontology", is_flag=True,
+              help="Ship the ontology and the SHACL shapes (ontology/*.ttl) too, each in a named graph of its "
+                   "own in trig, nquads and jsonld.")
+def export(store, fmt, output, with_ontology):
+    """Write the whole graph in a standard RDF format for triple stores, or as a network for Gephi.
+
+    The export streams from the store, so memory stays flat however large
+    the graph. trig, nquads and jsonld keep one named graph per release,
+    which every named query needs; turtle and ntriples hold each triple
+    once, for tools without named graphs. graphml and gexf write the
+    entities and relations of the graph page, for Gephi or Cytoscape.
+    """
     if fmt is None:
         suffixes = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".ttl": "turtle", ".nt": "ntriples",
                     ".jsonld": "jsonld", ".json": "jsonld", ".graphml": "graphml", ".gexf": "gexf"}
@@ -213,10 +223,10 @@ def export(store, fmt, output):
                 click.echo(f"Wrote {fmt} to {output}", err=True)
         elif output:
             output.parent.mkdir(parents=True, exist_ok=True)
-            graph.export(output, fmt)
+            graph.export(output, fmt, with_ontology=with_ontology)
             click.echo(f"Wrote {fmt} to {output}", err=True)
         else:
-            graph.export(sys.stdout.buffer, fmt)
+            graph.export(sys.stdout.buffer, fmt, with_ontology=with_ontology)
     except StoreError as err:
         raise click.ClickException(str(err)) from None
     finally:
@@ -244,6 +254,87 @@ def _view_options(f):
 def _view_kwargs(focus, depth, query_text, types, since, until) -> dict:
     return {"focus": focus, "depth": depth, "query": query_text, "since": since, "until": until,
             "types": [t.strip() for t in types.split(",") if t.strip()] if types else None}
+
+
+@main.command()
+@click.argument("url")
+@_store_option
+@click.option("--user", "-u", default=None, help="User name for HTTP Basic authentication.")
+@click.option("--password", default=None, envvar="POLICEKG_PUSH_PASSWORD",
+              help="Password for HTTP Basic authentication (or set POLICEKG_PUSH_PASSWORD, "
+                   "which keeps it out of your shell history).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar; failures and the summary only.")
+def push(url, store, user, password, quiet):
+    """Load the graph into a triple store server (SPARQL 1.1 Graph Store Protocol).
+
+    URL is the server's Graph Store endpoint: for Oxigraph
+    http://localhost:7878/store, for Fuseki http://localhost:3030/DATASET/data,
+    for GraphDB http://localhost:7200/repositories/REPO/rdf-graphs/service.
+    Each release graph, the reference graph and the derived graph go in one
+    PUT each, so pushing again replaces them instead of adding duplicates. A
+    graph the server refuses gets a line naming the release and the server's
+    answer; the others still go, and the command ends non-zero.
+    """
+    from .push import PushError
+
+    graph = _open(store, read_only=True)
+    bar = None
+    try:
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if quiet:
+                return
+            if bar is None:
+                bar = click.progressbar(length=total, label="Pushing graphs", file=sys.stderr, show_pos=True,
+                                        show_eta=True)
+                bar.__enter__()
+            bar.update(done - bar.pos)
+
+        try:
+            report = graph.push(url, user=user, password=password, progress=progress)
+        except PushError as err:
+            raise click.ClickException(str(err)) from None
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    finally:
+        graph.close()
+    for failure in report.failures:
+        click.echo(f"error: {failure}", err=True)
+    failed = len(report.failures)
+    click.echo(f"Pushed {report.pushed:,} graph{'s' if report.pushed != 1 else ''} ({report.quads:,} quads) to {url}"
+               + (f"; {failed} failed (see above)." if failed else "."))
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@_store_option
+@click.option("--shapes", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="SHACL shapes to check against (default: the shipped ontology/shapes.ttl).")
+def validate(store, shapes):
+    """Check the store against the graph's SHACL shapes, and list every violation.
+
+    The union of all graphs is checked with pySHACL (pip install
+    'policekg[validate]'). Each violation is one line: the node, the
+    property path, and what is wrong. Exits non-zero when any is found.
+    """
+    graph = _open(store, read_only=True)
+    try:
+        report = graph.validate(shapes)
+    except ImportError as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        graph.close()
+    for violation in report.violations:
+        click.echo(str(violation))
+    if report.conforms:
+        click.echo(f"{store} conforms to {report.shapes.name} ({report.triples:,} triples checked).")
+        return
+    count = len(report.violations)
+    click.echo(f"{store} does not conform to {report.shapes.name}: {count} result{'s' if count != 1 else ''} "
+               f"in {report.triples:,} triples.", err=True)
+    sys.exit(1)
 
 
 @main.command()

@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator
+from itertools import chain
+from typing import Iterable, Iterator
 
-from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store as OxStore
+from pyoxigraph import (DefaultGraph, Literal, NamedNode, Quad, QuerySolutions, RdfFormat, Store as OxStore, Triple,
+                        parse, serialize)
 
+from .resources import resource_dir
 from .vocab import PREFIXES, sparql_prefixes
 
 FORMATS = {
     "trig": RdfFormat.TRIG, "nquads": RdfFormat.N_QUADS, "turtle": RdfFormat.TURTLE,
     "ntriples": RdfFormat.N_TRIPLES, "jsonld": RdfFormat.JSON_LD,
 }
+# The named graph each shipped ontology file goes into in an export: the ontology's own IRI, and the
+# IRI of the shapes' namespace (pks:) without its '#'.
+ONTOLOGY_GRAPHS = {"policekg": "https://w3id.org/policekg/ontology", "shapes": "https://w3id.org/policekg/shapes"}
 
 
 class StoreError(Exception):
@@ -168,19 +174,64 @@ class Store:
 
     # ------------------------------------------------------------------ export
 
-    def export(self, output, format: str = "trig") -> None:
-        """Write the whole store: datasets keep their graphs; Turtle and N-Triples get each triple once."""
+    def distinct_triples(self, extra: Iterable[Triple] = ()) -> Iterator[Triple]:
+        """Every triple of every graph once (then the `extra` triples no graph holds), streamed.
+
+        A flat export must not repeat a triple that many release graphs hold
+        (a unit's type and name, once per release that names it), but a set
+        of every triple seen would grow with the store. Instead the graphs
+        are walked in a fixed order and a triple is written from the first
+        graph that holds it: one index lookup per quad (`?s ?p ?o` bound,
+        any graph), so memory holds only the list of graph names.
+        """
+        graphs: list = [DefaultGraph(), *sorted(self._ox.named_graphs(), key=str)]
+        rank = {g: i for i, g in enumerate(graphs)}
+        lookup = self._ox.quads_for_pattern
+        for i, graph in enumerate(graphs):
+            for quad in lookup(None, None, None, graph):
+                triple = quad.triple
+                if i and any(rank[q.graph_name] < i for q in lookup(quad.subject, quad.predicate, quad.object, None)):
+                    continue
+                yield triple
+        seen = set()
+        for triple in extra:
+            if triple in seen or next(iter(lookup(triple.subject, triple.predicate, triple.object, None)), None):
+                continue
+            seen.add(triple)
+            yield triple
+
+    def export(self, output, format: str = "trig", with_ontology: bool = False) -> None:
+        """Write the whole store, streamed: datasets keep their graphs; Turtle and N-Triples get each triple once.
+
+        `with_ontology` adds the ontology and the SHACL shapes (`ontology/*.ttl`),
+        each in a named graph of its own (its IRI, e.g.
+        <https://w3id.org/policekg/shapes>) in the dataset formats, so a
+        triple store that loads the export can validate and reason over it.
+        """
         if format not in FORMATS:
             raise StoreError(f"unknown export format {format!r}; choose one of {', '.join(FORMATS)}")
         rdf_format = FORMATS[format]
         prefixes = PREFIXES if rdf_format in (RdfFormat.TRIG, RdfFormat.TURTLE) else None
+        shipped = ontology_graphs() if with_ontology else {}
         if rdf_format.supports_datasets:
-            self._ox.dump(output, format=rdf_format, prefixes=prefixes)
+            if not shipped:
+                self._ox.dump(output, format=rdf_format, prefixes=prefixes)
+                return
+            extra = (Quad(t.subject, t.predicate, t.object, NamedNode(g)) for g, path in shipped.items()
+                     for t in parse(path=str(path), format=RdfFormat.TURTLE))
+            serialize(chain(self._ox, extra), output, format=rdf_format, prefixes=prefixes)
             return
-        from pyoxigraph import serialize
+        extra = (t for path in shipped.values() for t in parse(path=str(path), format=RdfFormat.TURTLE))
+        serialize(self.distinct_triples(extra), output, format=rdf_format, prefixes=prefixes)
 
-        triples = sorted({q.triple for q in self._ox}, key=str)
-        serialize(triples, output, format=rdf_format, prefixes=prefixes)
+
+def ontology_graphs() -> dict[str, Path]:
+    """The shipped ontology files (ontology/*.ttl) by the named graph an export puts each in."""
+    graphs = {}
+    for path in sorted(resource_dir("ontology").glob("*.ttl")):
+        graphs[ONTOLOGY_GRAPHS.get(path.stem, f"https://w3id.org/policekg/{path.stem}")] = path
+    return graphs
+
 
 def python_value(term) -> object:
     """A plain Python value for an RDF term (None stays None)."""

@@ -146,3 +146,7 @@ def dev_store_or_examples(tmp_path_factory, examples_store) -> Path:
     with open_graph(path) as graph:
         graph.ingest([DEV_CORPUS / "docs"])
     return path
+
+
+# Real outside tools (an Oxigraph server, rapper), shared by the interoperability tests.
+from .tools import oxigraph_server, rapper  # noqa: E402,F401
