@@ -31,8 +31,11 @@ test: install
 	$(BIN)/pip install --quiet -e '.[test]'
 	$(BIN)/pytest
 
+SIZES ?= 1000 10000
 benchmark: install
+	$(BIN)/pip install --quiet -e '.[test]'
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/scale.py --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) output/store output/kg.trig output/graph.html

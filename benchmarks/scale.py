@@ -41,7 +41,7 @@ from kg.store import Store  # noqa: E402
 BIN = Path(sys.executable).parent
 KG = [str(BIN / "kg")] if (BIN / "kg").exists() else [sys.executable, "-m", "kg"]
 EVALUATION = ("forces", "units", "operations", "partners", "people", "arrests")
-PARAMS = {"evidence": {"name": "County Lines Team"}}
+PARAMS = {"evidence": {"name": "Tarian"}}  # a regional unit many releases name
 
 
 def run(args: list[str]) -> tuple[float, float, str]:
