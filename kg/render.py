@@ -104,6 +104,18 @@ def render_page(store: Store, output: Path, max_nodes: int = 2000, title: str = 
     Past `max_nodes`, the nodes named in the fewest releases are left out (the
     page says so), so a big store still gives a page a browser can draw.
     """
+    page, shown = _page(store, max_nodes, title)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(page, encoding="utf-8")
+    return shown
+
+
+def page_html(store: Store, max_nodes: int = 2000, title: str = "policekg graph") -> str:
+    """The interactive page as text (what `kg serve` shows at /)."""
+    return _page(store, max_nodes, title)[0]
+
+
+def _page(store: Store, max_nodes: int, title: str) -> tuple[str, int]:
     from pyvis.network import Network
 
     view = graph_view(store)
@@ -147,9 +159,7 @@ def render_page(store: Store, output: Path, max_nodes: int = 2000, title: str = 
         legend=[(STYLE[k]["label"], STYLE[k]["color"], counts.get(k, 0)) for k in STYLE],
         shown=view.number_of_nodes(), total=total, edges=view.number_of_edges(),
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(page, encoding="utf-8")
-    return view.number_of_nodes()
+    return page, view.number_of_nodes()
 
 
 def _script_safe(code: str) -> Markup:
