@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import html
 import io
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -332,7 +334,10 @@ def test_an_entity_page_lists_its_releases_spans_and_neighbours(server) -> None:
     assert (unit, rdflib.URIRef("http://www.w3.org/ns/org#unitOf"), rdflib.URIRef("https://w3id.org/policekg/id/force/kent")) in graph
 
 
-def test_hostile_names_are_shown_as_text_and_iris_resolve(tmp_path) -> None:
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """A server whose base IRI points at itself, over a store of an invented release full of markup."""
+    tmp_path = tmp_path_factory.mktemp("hostile")
     port = free_port()
     base = f"http://127.0.0.1:{port}/id/"
     corpus = tmp_path / "invented.jsonl"
@@ -350,23 +355,50 @@ def test_hostile_names_are_shown_as_text_and_iris_resolve(tmp_path) -> None:
         writable.update(f'INSERT DATA {{ GRAPH <{base}release/invented-hostile-2025> {{ <{unit}> '
                         f'<https://schema.org/name> {json.dumps(HOSTILE_NAME)} }} }}')
     with serving(store, tmp_path, port=port) as server:
-        rows = server.select("SELECT ?p WHERE { ?p a schema:Person }")["results"]["bindings"]
-        person = rows[0]["p"]["value"]
-        assert person.startswith(base)
-        status, headers, body = request(person)  # the IRI itself resolves to its page
-        assert status == 200 and "Content-Security-Policy" in headers
-        parsed = page(body)
-        assert "script" not in parsed.tags and "img" not in parsed.tags and "b" not in parsed.tags
-        assert not parsed.handlers
-        assert HOSTILE_QUOTE in parsed.full_text and "Dan O'Neill" in parsed.full_text
-        assert "Arrests <script>alert(1)</script> & \"more\"" in parsed.full_text  # the headline, as text
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>" not in body
-        status, _, body = request(unit)
-        assert status == 200
-        parsed = page(body)
-        assert "script" not in parsed.tags and "img" not in parsed.tags and not parsed.handlers
-        assert HOSTILE_NAME in parsed.full_text and "onerror=alert(2)&gt;" in body
-        assert "/id/operation/operation-nightjar" in parsed.links and "/id/force/kent" in parsed.links
+        yield server, base, unit
+
+
+def test_hostile_names_are_shown_as_text_and_iris_resolve(hostile) -> None:
+    server, base, unit = hostile
+    rows = server.select("SELECT ?p WHERE { ?p a schema:Person }")["results"]["bindings"]
+    person = rows[0]["p"]["value"]
+    assert person.startswith(base)
+    status, headers, body = request(person)  # the IRI itself resolves to its page
+    assert status == 200 and "Content-Security-Policy" in headers
+    parsed = page(body)
+    assert "script" not in parsed.tags and "img" not in parsed.tags and "b" not in parsed.tags
+    assert not parsed.handlers
+    assert HOSTILE_QUOTE in parsed.full_text and "Dan O'Neill" in parsed.full_text
+    assert "Arrests <script>alert(1)</script> & \"more\"" in parsed.full_text  # the headline, as text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>" not in body
+    status, _, body = request(unit)
+    assert status == 200
+    parsed = page(body)
+    assert "script" not in parsed.tags and "img" not in parsed.tags and not parsed.handlers
+    assert HOSTILE_NAME in parsed.full_text and "onerror=alert(2)&gt;" in body
+    assert "/id/operation/operation-nightjar" in parsed.links and "/id/force/kent" in parsed.links
+
+
+def test_hostile_page_in_chromium_is_text_and_the_graph_page_draws(hostile, chromium, tmp_path) -> None:
+    from .test_page import CHROMIUM_FLAGS
+
+    server, base, unit = hostile
+
+    def dom(url: str) -> str:
+        done = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}",
+                               "--virtual-time-budget=20000", "--dump-dom", url],
+                              capture_output=True, text=True, timeout=120)
+        return done.stdout
+
+    shown = dom(unit)
+    assert "<script" not in shown and "<img" not in shown and "onerror=" not in shown.replace("onerror=alert(2)&gt;", "")
+    heading = re.search(r'<h1 id="label">(.*?)</h1>', shown, re.S).group(1)
+    assert html.unescape(heading) in (HOSTILE_NAME, "Serious Crime Unit")
+    assert html.unescape(HOSTILE_NAME) in html.unescape(shown)
+    graph = dom(server.url)
+    body = re.search(r"<body[^>]*>", graph).group()
+    nodes = re.search(r'data-nodes="(\d+)"', body).group(1)
+    assert f'data-rendered="{nodes}"' in body, "vis-network did not draw the served graph page"
 
 
 def test_serve_refuses_a_missing_store_and_binds_loopback_by_default(tmp_path) -> None:
