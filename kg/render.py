@@ -110,12 +110,17 @@ def render_page(store: Store, output: Path, max_nodes: int = 2000, title: str = 
     return shown
 
 
-def page_html(store: Store, max_nodes: int = 2000, title: str = "policekg graph") -> str:
-    """The interactive page as text (what `kg serve` shows at /)."""
-    return _page(store, max_nodes, title)[0]
+def page_html(store: Store, max_nodes: int = 2000, title: str = "policekg graph",
+              links: tuple[str, str] | None = None) -> str:
+    """The interactive page as text (what `kg serve` shows at /).
+
+    `links` is (base IRI, the server's path for it): a double click on a node
+    minted under the base then opens the entity's page on the server.
+    """
+    return _page(store, max_nodes, title, links)[0]
 
 
-def _page(store: Store, max_nodes: int, title: str) -> tuple[str, int]:
+def _page(store: Store, max_nodes: int, title: str, links: tuple[str, str] | None = None) -> tuple[str, int]:
     from pyvis.network import Network
 
     view = graph_view(store)
@@ -154,6 +159,7 @@ def _page(store: Store, max_nodes: int, title: str) -> tuple[str, int]:
         vis_js=_script_safe((pyvis_lib / "vis-network.min.js").read_text(encoding="utf-8")),
         vis_css=Markup((pyvis_lib / "vis-network.css").read_text(encoding="utf-8").replace("</", "<\\/")),
         nodes_json=_json_in_script(nodes),
+        links_json=_json_in_script(list(links) if links else None), double_click=links is not None,
         edges_json=_json_in_script(edges),
         options_json=_json_in_script(json.loads(options)),
         legend=[(STYLE[k]["label"], STYLE[k]["color"], counts.get(k, 0)) for k in STYLE],

@@ -399,6 +399,7 @@ def test_hostile_page_in_chromium_is_text_and_the_graph_page_draws(hostile, chro
     body = re.search(r"<body[^>]*>", graph).group()
     nodes = re.search(r'data-nodes="(\d+)"', body).group(1)
     assert f'data-rendered="{nodes}"' in body, "vis-network did not draw the served graph page"
+    assert f'var links = ["{base}", "/id/"]' in graph and "double-click an entity to open its page" in graph
 
 
 def test_serve_refuses_a_missing_store_and_binds_loopback_by_default(tmp_path) -> None:

@@ -37,7 +37,9 @@ _RELATIONS = {
     PREFIXES["org"] + "member": "member",
     PREFIXES["org"] + "organization": "organisation",
     PREFIXES["org"] + "role": "role",
+    PREFIXES["schema"] + "mentions": "names",
 }
+SPAN_LIMIT = 1000  # spans and quotes listed on one page; the rest are a SPARQL query away
 # Literal facts shown in the facts table, beyond type and names.
 _SKIP_FACTS = {PREFIXES["schema"] + "name", PREFIXES["skos"] + "prefLabel", PREFIXES["skos"] + "altLabel",
                PREFIXES["rdf"] + "type"}
@@ -87,7 +89,7 @@ def entity_facts(store: Store, iri: str) -> dict | None:
         SELECT DISTINCT ?release ?span ?exact ?evidence WHERE {{
           GRAPH ?release {{ ?annotation oa:hasBody {e} ; oa:hasTarget ?span .
             OPTIONAL {{ ?span oa:exact ?exact }} OPTIONAL {{ ?span pk:evidence ?evidence }} }}
-        }}""")
+        }} LIMIT {SPAN_LIMIT + 1}""")
     quotes = _q(store, f"""
         SELECT DISTINCT ?release ?quote ?text ?speaker WHERE {{
           {{ GRAPH ?release {{ ?quote a schema:Quotation ; schema:creator {e} ; schema:text ?text .
@@ -95,7 +97,7 @@ def entity_facts(store: Store, iri: str) -> dict | None:
           UNION
           {{ GRAPH ?release {{ ?membership org:organization {e} ; org:member ?speaker .
                ?quote a schema:Quotation ; schema:creator ?speaker ; schema:text ?text }} }}
-        }}""")
+        }} LIMIT {SPAN_LIMIT + 1}""")
     neighbours = _q(store, f"""
         SELECT DISTINCT ?relation ?other WHERE {{
           {{ GRAPH ?g {{ ?m org:member {e} ; org:organization ?other . OPTIONAL {{ ?m org:role ?role }} }}
@@ -137,7 +139,8 @@ def entity_facts(store: Store, iri: str) -> dict | None:
         "iri": iri, "label": label, "types": [{"iri": t, "label": compact(t)} for t in types],
         "names": [n for n in names if n != label], "facts": facts, "links": links,
         "releases": [{k: (str(v) if v is not None else None) for k, v in r.items()} for r in releases],
-        "spans": span_list, "quotes": quote_list,
+        "spans": span_list[:SPAN_LIMIT], "quotes": quote_list[:SPAN_LIMIT],
+        "more_spans": len(span_list) > SPAN_LIMIT, "more_quotes": len(quote_list) > SPAN_LIMIT,
     }
 
 

@@ -14,6 +14,7 @@ answer was truncated.
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
 import signal
@@ -119,7 +120,8 @@ def _answer(store, job: Job, max_rows: int, settings: dict) -> Answer:
     if job.kind == "graph-page":
         from ..render import page_html
 
-        return Answer(body=page_html(store, max_nodes=settings.get("max_nodes", 2000)).encode("utf-8"),
+        links = (job.iri, job.query) if job.iri else None  # (base IRI, its path on the server)
+        return Answer(body=page_html(store, max_nodes=settings.get("max_nodes", 2000), links=links).encode("utf-8"),
                       media_type="text/html; charset=utf-8")
     if job.kind == "base-iri":
         return Answer(data=store.base_iri())
@@ -152,6 +154,11 @@ def _worker(store_path: str, max_rows: int, settings: dict, conn) -> None:
 
 
 # ---------------------------------------------------------------- in the server
+
+def _report_spawn(task: asyncio.Future) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logging.getLogger("kg.serve").error("could not start a query worker: %s", task.exception())
+
 
 class _Slot:
     def __init__(self, process, conn) -> None:
@@ -250,7 +257,7 @@ class QueryPool:
                 await loop.run_in_executor(self._threads, slot.kill)
                 self.restarts += 1
                 if not self._closed:
-                    asyncio.ensure_future(self._spawn())
+                    asyncio.ensure_future(self._spawn()).add_done_callback(_report_spawn)
 
     async def close(self) -> None:
         self._closed = True
