@@ -200,6 +200,11 @@ def test_results_formats_match_pyoxigraph_and_negotiate(server, examples_store) 
         status, headers, body = server.get("/sparql", {"Accept": accept}, {"query": construct})
         assert status == 200 and headers["Content-Type"].startswith(accept)
         assert len(rdflib.Graph().parse(data=body, format=parse_as)) == 18
+    unit = "https://w3id.org/policekg/id/unit/kent/county-lines-and-gangs-team"
+    status, headers, body = server.get("/sparql", params={"query": f"DESCRIBE <{unit}>"})
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    described = rdflib.Graph().parse(data=body, format="turtle")
+    assert (rdflib.URIRef(unit), rdflib.URIRef("https://schema.org/name"), rdflib.Literal("County Lines and Gangs Team")) in described
     status, _, body = server.get("/sparql", params={"query": construct, "format": "csv"})
     assert status == 406 and "turtle" in body
     status, _, body = server.get("/sparql", {"Accept": "image/png"}, {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})
