@@ -95,6 +95,9 @@ def entity_facts(store: Store, iri: str) -> dict | None:
           {{ GRAPH ?release {{ ?quote a schema:Quotation ; schema:creator {e} ; schema:text ?text .
                BIND({e} AS ?speaker) }} }}
           UNION
+          {{ BIND({e} AS ?release) GRAPH ?release {{ ?quote schema:isPartOf {e} ; a schema:Quotation ;
+               schema:creator ?speaker ; schema:text ?text }} }}
+          UNION
           {{ GRAPH ?release {{ ?membership org:organization {e} ; org:member ?speaker .
                ?quote a schema:Quotation ; schema:creator ?speaker ; schema:text ?text }} }}
         }} LIMIT {SPAN_LIMIT + 1}""")
@@ -136,7 +139,7 @@ def entity_facts(store: Store, iri: str) -> dict | None:
                           "speaker": q["speaker"], "speaker_label": labels.get(q["speaker"]) or compact(q["speaker"])}
                          for q in quotes), key=lambda q: (q["document"], _offset(q["fragment"])))
     return {
-        "iri": iri, "label": label, "types": [{"iri": t, "label": compact(t)} for t in types],
+        "iri": iri, "label": label, "is_release": PREFIXES["schema"] + "NewsArticle" in types, "types": [{"iri": t, "label": compact(t)} for t in types],
         "names": [n for n in names if n != label], "facts": facts, "links": links,
         "releases": [{k: (str(v) if v is not None else None) for k, v in r.items()} for r in releases],
         "spans": span_list[:SPAN_LIMIT], "quotes": quote_list[:SPAN_LIMIT],
