@@ -137,8 +137,12 @@ def test_select_as_json_and_csv_with_sparqlwrapper(server, examples_store) -> No
     assert data["head"]["vars"] == ["name"] and "Kent Police" in names and names == sorted(names)
     rows = list(csv.reader(io.StringIO(wrapper(server, sparql, "csv").convert().decode("utf-8"))))
     assert rows[0] == ["name"] and [r[0] for r in rows[1:]] == names
+    counts = "SELECT ?e ?n WHERE { ?e pk:releaseCount ?n } ORDER BY DESC(?n) ?e"
+    served = [(b["e"]["value"], int(b["n"]["value"])) for b in server.select(counts)["results"]["bindings"]]
     with Store.open(examples_store, read_only=True) as store:
         assert names == [str(r["name"]) for r in store.rows(sparql)]
+        assert served == [(r["e"], r["n"]) for r in store.rows(counts)]  # the engine's own order
+    assert served[0][1] > served[-1][1]
 
 
 def test_construct_as_turtle_parses_in_rdflib(server) -> None:
@@ -260,10 +264,19 @@ def test_a_slow_query_is_stopped_at_the_limit(limited) -> None:
     assert status == 200 and json.loads(body)["boolean"] is True  # a fresh worker took the stopped one's place
 
 
-def test_answers_are_cut_at_max_rows_and_say_so(limited) -> None:
+def test_answers_are_cut_at_max_rows_and_say_so(limited, examples_store) -> None:
+    def limited_rows(sparql):
+        with Store.open(examples_store, read_only=True) as store:
+            return store.rows(sparql)
+
     status, headers, body = limited.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 7
     assert headers["X-Policekg-Truncated"].startswith("true") and "--max-rows 7" in headers["X-Policekg-Truncated"]
+    ordered = "SELECT DISTINCT ?f WHERE { ?f a pk:PoliceForce } ORDER BY DESC(?f)"
+    status, headers, body = limited.get("/sparql", params={"query": ordered})
+    first = [b["f"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    everything = sorted({r["f"] for r in limited_rows(ordered)}, reverse=True)
+    assert "X-Policekg-Truncated" in headers and first == everything[:7] and len(everything) > 7
     status, headers, body = limited.get("/sparql", {"Accept": "text/turtle"},
                                         {"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
     assert status == 200 and len(rdflib.Graph().parse(data=body, format="turtle")) == 7

@@ -92,7 +92,7 @@ def entity_facts(store: Store, iri: str) -> dict | None:
         }} LIMIT {SPAN_LIMIT + 1}""")
     quotes = _q(store, f"""
         SELECT DISTINCT ?release ?quote ?text ?speaker WHERE {{
-          {{ GRAPH ?release {{ ?quote a schema:Quotation ; schema:creator {e} ; schema:text ?text .
+          {{ GRAPH ?release {{ ?quote schema:creator {e} ; a schema:Quotation ; schema:text ?text .
                BIND({e} AS ?speaker) }} }}
           UNION
           {{ BIND({e} AS ?release) GRAPH ?release {{ ?quote schema:isPartOf {e} ; a schema:Quotation ;
@@ -107,13 +107,13 @@ def entity_facts(store: Store, iri: str) -> dict | None:
              BIND(COALESCE(?role, "member of") AS ?relation) }}
           UNION {{ GRAPH ?g {{ ?m org:organization {e} ; org:member ?other . OPTIONAL {{ ?m org:role ?role }} }}
              BIND(COALESCE(?role, "member") AS ?relation) }}
-          UNION {{ GRAPH ?g {{ ?activity a pk:ReportedActivity ; schema:organizer {e} ; schema:superEvent ?other }}
+          UNION {{ GRAPH ?g {{ ?activity schema:organizer {e} ; a pk:ReportedActivity ; schema:superEvent ?other }}
              BIND("took part in" AS ?relation) }}
-          UNION {{ GRAPH ?g {{ ?activity a pk:ReportedActivity ; schema:contributor {e} ; schema:superEvent ?other }}
+          UNION {{ GRAPH ?g {{ ?activity schema:contributor {e} ; a pk:ReportedActivity ; schema:superEvent ?other }}
              BIND("partner in" AS ?relation) }}
-          UNION {{ GRAPH ?g {{ ?activity a pk:ReportedActivity ; schema:superEvent {e} ; schema:organizer ?other }}
+          UNION {{ GRAPH ?g {{ ?activity schema:superEvent {e} ; a pk:ReportedActivity ; schema:organizer ?other }}
              BIND("organised by" AS ?relation) }}
-          UNION {{ GRAPH ?g {{ ?activity a pk:ReportedActivity ; schema:superEvent {e} ; schema:contributor ?other }}
+          UNION {{ GRAPH ?g {{ ?activity schema:superEvent {e} ; a pk:ReportedActivity ; schema:contributor ?other }}
              BIND("with partner" AS ?relation) }}
           UNION {{ ?other org:unitOf {e} BIND("has unit" AS ?relation) }}
         }}""")

@@ -67,10 +67,20 @@ class WorkerDied(Exception):
 
 def run_sparql(store, job: Job, max_rows: int) -> Answer:
     """Answer a SPARQL query with at most `max_rows` solutions or triples."""
-    from ..store import StoreError
+    from ..queries import sort_rows, split_order
+    from ..store import StoreError, python_value
 
+    dataset = {"default_graphs": list(job.default_graphs), "named_graphs": list(job.named_graphs)}
+    # A closing ORDER BY of projected variables is sorted here, as `kg query` does: the same order, in
+    # a fraction of Oxigraph's time (it decodes terms at every comparison). All rows are read first
+    # then, as the engine itself would have to.
+    body, keys = split_order(job.query)
     try:
-        result = store.query(job.query, default_graphs=list(job.default_graphs), named_graphs=list(job.named_graphs))
+        result = store.query(body if keys else job.query, **dataset)
+        if keys and not (isinstance(result, QuerySolutions)
+                         and {k for k, _ in keys} <= {v.value for v in result.variables}):
+            keys = []
+            result = store.query(job.query, **dataset)
     except StoreError as err:
         return Answer(400, f"{err}\n".encode())
     except ValueError as err:
@@ -83,11 +93,18 @@ def run_sparql(store, job: Job, max_rows: int) -> Answer:
             name = formats.choose("results", job.format, job.accept)
             variables = [v.value for v in result.variables]
             rows, truncated = [], False
-            for solution in result:
-                if len(rows) == max_rows:
-                    truncated = True
-                    break
-                rows.append([solution[v] for v in variables])
+            if keys:
+                index = {v: i for i, v in enumerate(variables)}
+                rows = sort_rows([[solution[v] for v in variables] for solution in result], keys,
+                                 lambda row, name: python_value(row[index[name]]))
+                truncated = len(rows) > max_rows
+                del rows[max_rows:]
+            else:
+                for solution in result:
+                    if len(rows) == max_rows:
+                        truncated = True
+                        break
+                    rows.append([solution[v] for v in variables])
             return Answer(200, formats.write_solutions(name, variables, rows), formats.media_type(name),
                           truncated=truncated, rows=len(rows))
         name = formats.choose("graph", job.format, job.accept)
