@@ -209,6 +209,9 @@ def test_results_formats_match_pyoxigraph_and_negotiate(server, examples_store) 
     assert status == 200 and headers["Content-Type"].startswith("text/turtle")
     described = rdflib.Graph().parse(data=body, format="turtle")
     assert (rdflib.URIRef(unit), rdflib.URIRef("https://schema.org/name"), rdflib.Literal("County Lines and Gangs Team")) in described
+    for fmt, parse_as in (("jsonld", "json-ld"), ("turtle", "turtle"), ("rdfxml", "xml")):
+        status, _, body = server.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s a <urn:x:none> }", "format": fmt})
+        assert status == 200 and len(rdflib.Graph().parse(data=body or " ", format=parse_as)) == 0, fmt
     status, _, body = server.get("/sparql", params={"query": construct, "format": "csv"})
     assert status == 406 and "turtle" in body
     status, _, body = server.get("/sparql", {"Accept": "image/png"}, {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})

@@ -135,7 +135,7 @@ async def graph_page(request: Request) -> Response:
     if state.graph_page is None:
         pool: QueryPool = state.pool
         try:
-            answer = await pool.run(Job("graph-page", iri=state.base_iri, query=state.base_path))
+            answer = await pool.run(Job("graph-page", links=(state.base_iri, state.base_path)))
         except (QueryTimeout, Busy, WorkerDied) as err:
             return _text(503, f"The graph page could not be drawn: {err}.")
         if answer.status != 200:

@@ -37,6 +37,7 @@ class Job:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     iri: str = ""
+    links: tuple[str, str] | None = None  # graph page: (base IRI, its path on the server) for node links
 
 
 @dataclass
@@ -119,8 +120,8 @@ def run_sparql(store, job: Job, max_rows: int) -> Answer:
             triples.append(triple)
         rdf_format = formats.GRAPHS[name][1]
         prefixes = PREFIXES if name == "turtle" else None
-        body = serialize(triples, format=rdf_format, prefixes=prefixes) if triples else b""
-        return Answer(200, body or b"", formats.media_type(name), truncated=truncated, rows=len(triples))
+        body = serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+        return Answer(200, body, formats.media_type(name), truncated=truncated, rows=len(triples))
     except formats.NotAcceptable as err:
         return Answer(406, f"{err}\n".encode())
     except OSError as err:
@@ -137,8 +138,7 @@ def _answer(store, job: Job, max_rows: int, settings: dict) -> Answer:
     if job.kind == "graph-page":
         from ..render import page_html
 
-        links = (job.iri, job.query) if job.iri else None  # (base IRI, its path on the server)
-        return Answer(body=page_html(store, max_nodes=settings.get("max_nodes", 2000), links=links).encode("utf-8"),
+        return Answer(body=page_html(store, max_nodes=settings.get("max_nodes", 2000), links=job.links).encode("utf-8"),
                       media_type="text/html; charset=utf-8")
     if job.kind == "base-iri":
         return Answer(data=store.base_iri())
