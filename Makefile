@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STORE  := output/store
 
-.PHONY: demo test install clean benchmark
+.PHONY: demo test install clean benchmark benchmark-serve serve
 
 $(BIN)/kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ benchmark: install
 	$(BIN)/pip install --quiet -e '.[test]'
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/scale.py --sizes $(SIZES)
+
+benchmark-serve: install
+	$(BIN)/python benchmarks/serve_load.py --duration 20 --clients 8
+
+serve: install
+	$(BIN)/kg serve --store $(STORE)
 
 clean:
 	rm -rf $(VENV) output/store output/kg.trig output/graph.html

@@ -401,6 +401,37 @@ def analyze(store, focus, depth, query_text, types, since, until, fmt, top, samp
 
 
 @main.command()
+@_store_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; anything but loopback publishes the graph to that network.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="TCP port.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=30.0, show_default=True, metavar="SECONDS",
+              help="Stop a query that runs longer than this (its worker is killed; the client gets a 503).")
+@click.option("--max-rows", type=click.IntRange(1), default=10_000, show_default=True,
+              help="Send at most this many solutions or triples; a cut answer says so in X-Policekg-Truncated.")
+@click.option("--workers", "-j", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Query worker processes: how many queries run at once.")
+def serve(store, host, port, timeout, max_rows, workers):
+    """Serve the store read-only: a SPARQL endpoint, the graph page and a page per entity.
+
+    \b
+      /sparql     SPARQL 1.1 Protocol (GET, POST); JSON, XML, CSV, TSV;
+                  Turtle, N-Triples, JSON-LD; the union of all graphs
+      /           the interactive graph page
+      <IRI path>  one page per entity minted under the store's base IRI
+
+    Updates are refused. Stop the server before `kg ingest` into the same
+    store, and start it again afterwards.
+    """
+    from .web.serve import serve as run_server
+
+    try:
+        run_server(store, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@main.command()
 @click.argument("corpus", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--store", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Build the graph here (default: a temporary store, removed afterwards).")

@@ -97,8 +97,13 @@ def _title(view: nx.MultiDiGraph, options: dict) -> str:
     return "policekg graph"
 
 
-def page_html(view: nx.MultiDiGraph, title: str = "policekg graph") -> str:
-    """The page for a view, as one HTML string."""
+def page_html(view: nx.MultiDiGraph, title: str = "policekg graph", links: tuple[str, str] | None = None) -> str:
+    """The page for a view, as one HTML string.
+
+    `links` is (base IRI, the server's path for it), as `kg serve` passes
+    it: a double click on an entity minted under the base then opens its
+    page on the server. A page written to a file has none.
+    """
     from pyvis.network import Network
 
     nodes = sorted(view.nodes, key=lambda n: (-view.nodes[n]["releases"], n))
@@ -190,10 +195,11 @@ def page_html(view: nx.MultiDiGraph, title: str = "policekg graph") -> str:
         edges_json=_json_in_script(vis_edges),
         options_json=_json_in_script(json.loads(options)),
         data_json=_json_in_script({"nodes": panel, "releases": release_rows, "quotes": quote_rows, "kinds": kinds,
-                                   "focus": ids.get(view.graph.get("focus"))}),
+                                   "focus": ids.get(view.graph.get("focus")),
+                                   "links": list(links) if links else None}),
         legend=[(k, STYLE[k]["label"], STYLE[k]["color"], STYLE[k]["shape"], counts[k]) for k in STYLE if counts[k]],
         shown=len(nodes), total=total, hidden=view.graph.get("hidden", 0), edges=view.number_of_edges(),
-        first=dates[0] if dates else "", last=dates[-1] if dates else "",
+        first=dates[0] if dates else "", last=dates[-1] if dates else "", links=bool(links),
     )
     return _pin_scripts(page)
 

@@ -141,10 +141,23 @@ class Store:
 
     # ------------------------------------------------------------------ reading
 
-    def query(self, sparql: str):
-        """Run SPARQL over the union of all graphs (the store's default graph is their union)."""
+    def query(self, sparql: str, default_graphs: list[str] | None = None, named_graphs: list[str] | None = None):
+        """Run SPARQL over the union of all graphs (the store's default graph is their union).
+
+        `default_graphs` and `named_graphs` (graph IRIs) give the query the
+        dataset a SPARQL Protocol request names instead: the default graph is
+        then the merge of `default_graphs` only (the store's own default graph
+        when only `named_graphs` are given), and GRAPH sees `named_graphs` only.
+        """
+        options: dict = {"prefixes": PREFIXES}
+        if default_graphs or named_graphs:
+            options["default_graph"] = [NamedNode(g) for g in default_graphs] if default_graphs else DefaultGraph()
+            if named_graphs:
+                options["named_graphs"] = [NamedNode(g) for g in named_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
         try:
-            return self._ox.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES)
+            return self._ox.query(sparql, **options)
         except SyntaxError as err:
             raise StoreError(f"the SPARQL query is not valid: {err}") from None
 
