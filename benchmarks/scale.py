@@ -12,6 +12,7 @@ releases, and ../shared/corpus/dev varied per copy when it is present, about
   whole `kg query` process (wall time and peak memory);
 * `kg render` (wall time, peak memory, nodes drawn);
 * `kg export` to N-Quads and N-Triples (quads/s, peak memory);
+* `kg compact` (wall time, store size after);
 * up to `--rdflib-max` releases, the same N-Quads loaded into rdflib's
   in-memory Dataset and the six evaluation queries run there.
 
@@ -161,6 +162,12 @@ def bench(size: int, args, scratch: Path) -> None:
         print(f"| {fmt} | {elapsed:.1f} s | {quads / elapsed:,.0f} | {rss:,.0f} MB | "
               f"{target.stat().st_size / 2**20:,.0f} MB |", flush=True)
     print()
+
+    before = du(store)
+    elapsed, rss, _ = run([*KG, "compact", "--store", str(store)])
+    after = du(store)
+    print(f"`kg compact`: {elapsed:.0f} s, peak RSS {rss:,.0f} MB, {before / 2**30:.2f} GB -> {after / 2**30:.2f} GB "
+          f"({after / size / 1024:.0f} KB a release, {after / quads:.0f} bytes a quad)\n")
 
     if size <= args.rdflib_max:
         rdflib_side(nquads, size)

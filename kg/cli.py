@@ -188,6 +188,25 @@ def stats(store, fmt):
 
 @main.command()
 @_store_option
+def compact(store):
+    """Rewrite the store in one bulk load: about a third smaller on disk.
+
+    Worth it after a large ingest into a store that is then mostly read.
+    The store must not be in use (stop `kg serve` first); an interrupted
+    compaction leaves it as it was. Nothing in the graph changes.
+    """
+    from .store import compact as compact_store
+
+    click.echo(f"Compacting {store}...", err=True)
+    try:
+        before, after = compact_store(store)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"Compacted {store}: {before / 2**20:,.0f} MB -> {after / 2**20:,.0f} MB")
+
+
+@main.command()
+@_store_option
 @click.option("--format", "-f", "fmt", type=click.Choice(list(EXPORT_FORMATS) + ["graphml", "gexf"]), default=None,
               help="trig, nquads and jsonld keep one named graph per release; turtle and ntriples "
                    "flatten the graphs, each triple once; graphml and gexf write the page's network "

@@ -263,3 +263,46 @@ def python_value(term) -> object:
             return term.value
         return term.value
     return term.value
+
+
+def disk_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
+
+
+def compact(path: str | os.PathLike) -> tuple[int, int]:
+    """Rewrite a store in one bulk load; returns its size in bytes before and after.
+
+    Releases arrive in chunks, and RocksDB's compaction of the chunks'
+    overlapping files writes the indexes about half as large again as one
+    bulk load of the same quads does (measured: 340 against 220 bytes a
+    quad), so a store built once and then mostly read is worth rewriting.
+    The copy is built beside the store while the store stays open for
+    writing (so no ingest or server can change it meanwhile); only when it
+    is complete do two renames swap it in, so an interrupted compaction
+    leaves the original as it was (and a `.compacting` folder to remove).
+    """
+    import shutil
+
+    path = Path(path)
+    source = Store.open(path)
+    if source.read_only or not _looks_like_store(path):
+        source.close()
+        raise StoreError(f"no store at {path} to compact")
+    before = disk_size(path)
+    fresh = path.with_name(path.name + ".compacting")
+    old = path.with_name(path.name + ".before-compacting")
+    shutil.rmtree(fresh, ignore_errors=True)
+    try:
+        target = OxStore(str(fresh))
+        target.bulk_extend(source._ox.quads_for_pattern(None, None, None, None))
+        target.flush()
+        del target
+    except BaseException:
+        source.close()
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    source.close()
+    os.rename(path, old)
+    os.rename(fresh, path)
+    shutil.rmtree(old, ignore_errors=True)
+    return before, disk_size(path)

@@ -216,3 +216,36 @@ def test_a_store_built_under_one_base_refuses_another(tmp_path) -> None:
         assert report.ok
         assert all(r["o"].startswith("https://example.org/one/")
                    for r in graph.query("SELECT ?o WHERE { ?r schema:mentions ?o }"))
+
+
+def test_compact_keeps_every_quad_shrinks_a_chunked_store_and_stays_usable(tmp_path, monkeypatch) -> None:
+    import kg.ingest
+    from kg.store import compact, disk_size
+
+    monkeypatch.setattr(kg.ingest, "CHUNK_QUADS", 300)  # many small bulk loads, as a big ingest makes
+    path = tmp_path / "store"
+    with open_graph(path) as graph:
+        assert graph.ingest([EXAMPLES]).ok
+    quads = _quads(path)
+    before, after = compact(path)
+    assert after < before
+    assert disk_size(path) == after and _quads(path) == quads
+    assert not (tmp_path / "store.compacting").exists() and not (tmp_path / "store.before-compacting").exists()
+    with open_graph(path) as graph:
+        report = graph.ingest([EXAMPLES])
+        assert report.ok and report.unchanged
+        assert graph.query("forces")
+    result = subprocess.run([sys.executable, "-m", "kg", "compact", "--store", str(path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "Compacted" in result.stdout and _quads(path) == quads
+
+
+def test_compact_refuses_a_store_in_use(tmp_path) -> None:
+    from kg.store import compact
+
+    path = tmp_path / "store"
+    with open_graph(path) as graph:
+        assert graph.ingest([EXAMPLES / "met-2023-op-northgate-rail.txt"]).ok
+        with pytest.raises(StoreError, match="in use"):
+            compact(path)
+    assert _release_ids(path) == {"met-2023-op-northgate-rail"}
