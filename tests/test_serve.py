@@ -267,6 +267,25 @@ def test_a_slow_query_is_stopped_at_the_limit(limited) -> None:
     assert status == 200 and json.loads(body)["boolean"] is True  # a fresh worker took the stopped one's place
 
 
+def test_a_slow_query_holds_one_worker_and_the_others_answer(examples_store, tmp_path) -> None:
+    import threading
+
+    with serving(examples_store, tmp_path, "--timeout", "8", "--workers", "2") as two:
+        slow: dict = {}
+        thread = threading.Thread(target=lambda: slow.update(answer=two.post(
+            urllib.parse.urlencode({"query": SLOW}).encode(), "application/x-www-form-urlencoded")))
+        thread.start()
+        while not thread.is_alive():
+            pass
+        time.sleep(0.5)  # let the slow query reach a worker
+        status, _, body = two.get("/sparql", params={"query": "ASK { ?u a pk:PoliceUnit }"})
+        answered_while_slow_ran = thread.is_alive()
+        thread.join()
+        assert status == 200 and json.loads(body)["boolean"] is True
+        assert answered_while_slow_ran, "the quick query waited for the slow one"
+        assert slow["answer"][0] == 503 and "limit of 8 s" in slow["answer"][2]
+
+
 def test_answers_are_cut_at_max_rows_and_say_so(limited, examples_store) -> None:
     def limited_rows(sparql):
         with Store.open(examples_store, read_only=True) as store:
