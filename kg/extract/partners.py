@@ -135,6 +135,9 @@ def add_partner(draft: Draft, start: int, end: int, rule: str, role_title_ok: bo
         return None
     if draft.at(start, end, "force", "unit", "partner", "operation"):
         return None
+    spelled_out = re.match(r"\s*\(([^)]{3,80})\)", draft.text.norm[end:end + 90])
+    if spelled_out and len(draft.at(end + spelled_out.start(1), end + spelled_out.end(1), "force")) >= 2:
+        return None  # "ABC (Kent, Essex and Sussex)": a collaboration of forces, not a body outside the police
     if not role_title_ok and any(re.search(rf"\b{re.escape(noun)}\b", name) for noun in words["role_nouns"]):
         return None  # a role title: "Portfolio Holder for Operational Services"
     if _is_police_unit_name(draft, name, end) or _is_tactic(name):
