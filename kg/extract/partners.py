@@ -24,7 +24,8 @@ Council Fund Alliance Federation Network Standards Communities Coalition Campaig
 # Capitalised words after a gazetteer name that still leave it the same body ("NCA officers").
 _SAME_BODY_AFTER = frozenset("Officers Officer Investigators Investigator Staff Team Teams Colleagues Partners Agents".split())
 # Capitalised words then a role: "Example Agency Fraud Team lead", "Example Trust Youth Programme manager".
-_ROLE_AFTER = re.compile(r"(?:\s+[A-Z][\w'-]*){1,4}\s+(?:lead|head|director|manager|coordinator|co-ordinator|officer|spokesperson)\b")
+_ROLE_AFTER = re.compile(r"(?:\s+[A-Z][\w'-]*){1,4}\s+(?:lead|head|director|manager|coordinator|co-ordinator|officer|spokesperson)\b"
+                         r"|(?:\s+[A-Z][\w'-]*){0,3}\s+(?:Lead|Head|Director|Manager|Coordinator|Co-ordinator|Officer|Spokesperson)\s+[A-Z][a-z]")
 _NOT_PARTNER_HEADS = frozenset("Court Courts Crown Magistrates".split())
 
 _LIST_CUE = re.compile(
