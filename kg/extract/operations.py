@@ -14,7 +14,11 @@ from .draft import Draft
 
 _OPERATION = re.compile(
     r"\b(?P<word>Operation|OPERATION|Op\.?|OP|Project|PROJECT|Programme|Program)[ ]+"
-    r"(?P<name>(?:[A-Z0-9][\w'\-]*|[A-Z]{2,})(?:[ ]+(?:[A-Z][\w'\-]*))?(?:[ ]+(?:[A-Z][\w'\-]*))?)")
+    r"(?P<name>(?:[A-Z0-9][\w'\-]*|[A-Z]{2,})(?:[ ]+(?:[A-Z][\w'\-]*))?(?:[ ]+(?:[A-Z][\w'\-]*))?"
+    r"(?:[ ]+\d{1,2}(?![\w,.]\d|\d)(?![ ]+[a-z]))?)")  # "Op Larch 2", not "Op Larch 10 people"
+# "Example Police (EXP) Lantern campaign": a force's campaign under a one-word name.
+_FORCE_CAMPAIGN = re.compile(r"(?:'s|s')?\s*(?:\(\s*[A-Z][A-Za-z]{1,6}\s*\)\s*)?(?P<name>[A-Z][a-z]{3,})\s+"
+                             r"(?:campaign|operation|programme|initiative|crackdown)\b")
 
 # Capitalised words that follow "Operation"/"Project" but are not a codename.
 _NOT_NAMES = frozenset("""
@@ -34,6 +38,13 @@ def operation_name(word: str, codename: str) -> str:
     return f"{prefix} {codename}"
 
 
+def _names_unit(text, end: int) -> bool:
+    """True when the capitalised words from `end` on run into a unit head word ("... County Lines Taskforce")."""
+    run = re.match(r"(?:[ ]+[A-Z][\w'\-]*)*", text.norm[end:end + 80]).group().split()
+    heads = set(lexicon.unit_words()["heads"])
+    return bool(run) and run[-1] in heads
+
+
 def find_operations(draft: Draft) -> None:
     text = draft.text
     stop = lexicon.words()["months"] | lexicon.words()["weekdays"] | _NOT_NAMES
@@ -48,6 +59,8 @@ def find_operations(draft: Draft) -> None:
             kept.append(bare)
             if bare != word:
                 break  # a possessive ends the name: "Operation Sceptre's"
+        if len(kept) > 1 and _names_unit(text, m.start("name") + len(" ".join(kept))):
+            kept = kept[:1]  # "Op Larch Dog Support Unit": the codename, then a unit's own name
         if not kept:
             continue
         if m.group("word") in ("Project", "PROJECT", "Programme", "Program") and kept[0] in lexicon.words()["function_words"]:
@@ -59,6 +72,14 @@ def find_operations(draft: Draft) -> None:
         draft.add("operation", key, name, m.start(), end, f"pattern:{m.group('word').rstrip('.').lower()}+codename")
         if len(codename) > 2:
             codenames[codename] = key
+
+    function = lexicon.words()["function_words"]
+    for force in draft.of_kind("force"):
+        m = _FORCE_CAMPAIGN.match(text.norm, force.span.end)
+        if m and m.group("name") not in stop and m.group("name") not in function and not draft.at(m.start("name"), m.end("name"), "operation"):
+            key = lexicon.slug(m.group("name"))
+            draft.add("operation", key, m.group("name"), m.start("name"), m.end("name"), "pattern:force+name+campaign")
+            codenames[m.group("name")] = key
 
     # Later bare mentions of a codename the release has introduced: "Tremmor is ...".
     for codename, key in codenames.items():
