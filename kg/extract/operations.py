@@ -87,3 +87,49 @@ def find_operations(draft: Draft) -> None:
         for m in re.finditer(rf"(?<![\w-]){re.escape(codename)}(?![\w-])", text.norm):
             if not draft.at(m.start(), m.end(), "operation"):
                 draft.add("operation", key, name, m.start(), m.end(), "alias:bare-codename")
+
+
+_NATIONAL = re.compile(
+    r"\b(?:national(?:ly)?|nationwide|UK-wide|country-?wide|across\s+the\s+(?:UK|country|nation)|all\s+(?:UK\s+)?(?:police\s+)?forces"
+    r"|every\s+(?:police\s+)?force|forces\s+across|NPCC|National\s+Police\s+Chiefs|ACPO|Association\s+of\s+Chief\s+Police)\b")
+_OWNER_BEFORE = re.compile(r"(?:'s|s')\s+(?:(?:own|new|latest|long-running|ongoing|dedicated)\s+)?$")
+
+
+def assign_operation_owners(draft: Draft) -> None:
+    """Whose operation each codename is, so that two forces' unrelated "Operation Larch" stay two.
+
+    A national operation or campaign (one the gazetteer lists as national, or
+    that the release calls national: "a national week of action", "led by the
+    NPCC") belongs to no force. Otherwise its owners are the forces the
+    release ties to it: a force possessive right before it ("Avon Police's
+    Operation Larch"), the UK forces named with it in a sentence that says they
+    ran it together ("a joint Avon and Wessex operation, Operation Larch"), else
+    the force the release comes from.
+    """
+    national = lexicon.words().get("national_operations", frozenset())
+    text = draft.text
+    for key in draft.keys("operation"):
+        info = draft.entity_info("operation", key)
+        mentions = [m for m in draft.of_kind("operation") if m.key == key]
+        if draft.name_of("operation", key) in national or any(
+                _NATIONAL.search(text.norm, *text.sentence_at(m.span.start)) for m in mentions):
+            info.scope, info.force_rule = "national", "scope:national"
+            continue
+        owners: list[str] = []
+        rule = ""
+        for m in mentions:
+            before = draft.at(max(0, m.span.start - 40), m.span.start, "force")
+            if before and _OWNER_BEFORE.fullmatch(text.norm[before[-1].span.end:m.span.start]):
+                owners, rule = [before[-1].key], "name:force-possessive"
+                break
+        if not owners:
+            for m in mentions:
+                s, e = text.sentence_at(m.span.start)
+                if re.search(r"\bjoint\b|\btogether\b|\balongside\b|\bjoined\s+forces\b", text.norm[s:e], re.I):
+                    home = [f.key for f in draft.at(s, e, "force") if draft.entity_info("force", f.key).scope != "foreign"]
+                    if len(set(home)) >= 2:
+                        owners, rule = sorted(set(home)), "context:joint-forces-in-sentence"
+                        break
+        if not owners and draft.main_force:
+            owners, rule = [draft.main_force], "context:release-force"
+        info.forces, info.force_rule = tuple(owners), rule
