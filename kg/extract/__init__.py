@@ -5,7 +5,7 @@ reading the text and what the steps before it found (forces before units,
 units before people, people before the units' forces):
 
     forces -> operations -> regional units -> partners -> units -> main force -> operations' owners
-           -> acronyms -> people and quotes -> units' forces -> activity and outcomes
+           -> acronyms -> people and quotes -> bodies officers belong to -> units' forces -> activity and outcomes
 
 `extract(document)` runs them and returns frozen `Findings`. It uses no
 statistical model and reads no file but the gazetteers in `kg/data/`.
@@ -23,7 +23,8 @@ from .forces import find_forces
 from .operations import assign_operation_owners, find_operations
 from .partners import find_partners
 from .people import find_people, speaker_force
-from .units import assign_unit_forces, find_acronyms, find_shared_units, find_unit_suffix_forces, find_units
+from .units import (assign_unit_forces, find_acronyms, find_shared_units, find_unit_suffix_forces, find_units,
+                    units_officers_belong_to)
 
 __all__ = ["extract"]
 
@@ -41,6 +42,7 @@ def extract(document: Document) -> Findings:
     find_acronyms(draft, "unit")
     find_acronyms(draft, "partner")
     find_people(draft)
+    units_officers_belong_to(draft)
     assign_unit_forces(draft, lambda pos: speaker_force(draft, pos))
     draft.activity = find_activity(draft)
     return draft.findings()

@@ -149,6 +149,13 @@ def add_partner(draft: Draft, start: int, end: int, rule: str, role_title_ok: bo
     if article:
         start += article.end()
     name = raw[start:end]
+    first = re.match(r"(?:T/|A/)?([A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)\s", name)
+    if first and (lexicon.rank_of(first.group(1)) or lexicon.rank_of(first.group(1).split()[0])):
+        # "Detective Sergeant Jo Bloggs of the Harbour Partnership": the body is what follows "of".
+        tail = re.search(r"\s(?:of|from|at|for)\s+(?:the\s+)?(?=[A-Z])", name)
+        if not tail:
+            return None
+        return add_partner(draft, start + tail.end(), end, rule, role_title_ok)
     words = lexicon.words()
     if not name or not name[0].isupper() or fold(name) in lexicon.generic_bodies():
         return None

@@ -337,3 +337,34 @@ def assign_unit_forces(draft: Draft, speaker_force) -> None:
             decided = ((draft.main_force,), "context:release-force")
         if decided:
             info.forces, info.force_rule = decided
+
+
+def units_officers_belong_to(draft: Draft) -> None:
+    """A body a police officer is "of" is a police unit, unless a gazetteer or its name says otherwise.
+
+    "Detective Sergeant Jo Bloggs of the Harbour Crime Partnership" makes the
+    partnership a unit of the police; "of the Environment Agency" (a gazetteer
+    body) or "of Avonford Council" (a council) stays a partner.
+    """
+    from dataclasses import replace
+
+    generic = lexicon.agencies()
+    for i, person in enumerate(draft.people):
+        if person.organisation is None or person.organisation[0] != "partner" or person.organisation_rule != "text:after-name":
+            continue
+        if person.rank is None or lexicon.ranks()[person.rank].kind != "police":
+            continue
+        key = person.organisation[1]
+        name = draft.name_of("partner", key)
+        if key in generic or re.search(r"\b(?:Council|Trust|Charity|Society|Agency|Authority|Service|Services|Office|Ministry)\b", name):
+            continue
+        unit = unit_key(name)
+        for m in draft.mentions:
+            if m.kind == "partner" and m.key == key:
+                m.kind, m.key = "unit", unit
+        draft.info.pop(("partner", key), None)
+        draft.entity_info("unit", unit)
+        draft.people[i] = replace(person, organisation=("unit", unit))
+        for j, other in enumerate(draft.people):
+            if other.organisation == ("partner", key):
+                draft.people[j] = replace(other, organisation=("unit", unit))
