@@ -48,6 +48,7 @@ _FULL_NAME = r"[A-Z][a-z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+){1,2}"
 _ROLE_OF_ORG = re.compile(
     rf"(?P<role>(?i:(?:[a-z-]+\s+){{0,2}}{_ROLE_WORDS}))\s+(?:of|at|for)\s+(?:the\s+)?"
     rf"(?P<org>[A-Z][\w&'\-]*(?:\s+(?:and|&|of|for|the)(?=\s+[A-Z&])|\s+[A-Z][\w&'\-]*)*)\s*,\s+(?P<name>{_FULL_NAME})\s*,")
+_ROLE_OF_ORG_GATE = re.compile(rf"{_ROLE_WORDS}\s+(?:of|at|for)\b", re.I)  # the sentences worth the pattern above
 # "Crimestoppers chief executive Mark Hallas said": right after an organisation the release names
 _ROLE_AFTER_ORG = re.compile(rf"(?:'s)?\s+(?P<role>(?:[a-z-]+\s+){{0,2}}{_ROLE_WORDS}(?:\s+(?:of|for)\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?"
                              rf"|(?:[A-Z][a-z-]+\s+){{0,2}}(?i:{_ROLE_WORDS}))"
@@ -317,7 +318,7 @@ def _role_first_mentions(draft: Draft, ranks: list[_Rank], seen: list[_Mention])
     """Officials introduced role first: "the chief executive of X, Jo Bloggs, said", "X director Jo Bloggs said"."""
     text = draft.text.norm
     candidates = []
-    for m in _ROLE_OF_ORG.finditer(text):
+    for m in (m for s, e in draft.text.sentences_with(_ROLE_OF_ORG_GATE) for m in _ROLE_OF_ORG.finditer(text, s, e)):
         org = _organisation_at(draft, m.start("org"), m.end("org"))
         if org is None:
             key = partners.add_partner(draft, m.start("org"), m.end("org"), "pattern:role-of-organisation")
