@@ -113,6 +113,13 @@ def release_quads(resolved: Resolved) -> list[Quad]:
                 g.add(iri, ORG.unitOf, NamedNode(identity.force(force)))
             if entity.scope in ("regional", "national"):
                 g.add(iri, PK.scope, Literal(entity.scope))
+        elif entity.kind == "operation":
+            if entity.scope == "national":
+                g.add(iri, PK.scope, Literal("national"))
+            elif len(entity.forces) > 1:
+                # A joint operation is the same operation as each force's own of that codename.
+                for force in entity.forces:
+                    g.add(iri, SKOS.exactMatch, NamedNode(identity.operation(entity.key, (force,))))
         elif entity.kind == "partner" and entity.scope:
             g.add(iri, PK.partnerKind, Literal(entity.scope))
         for alias in entity.aliases:

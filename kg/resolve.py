@@ -7,7 +7,8 @@ workers or the machine, and graphs built apart merge by plain union:
     {base}force/<id>                          a force (police.uk id where it has one)
     {base}unit/<force>[+<force>]/<unit-key>   a unit of one or more forces
     {base}unit/<unit-key>                     a unit with no known force
-    {base}operation/<slug>                    "Operation Venice" -> operation/operation-venice
+    {base}operation/<force>[+<force>]/<slug>  a force's operation: operation/kent/operation-venice
+    {base}operation/<slug>                    a national one, or one no force is tied to
     {base}organisation/<key>                  a partner agency
     {base}person/<home>/<name-slug>           home: the person's force, else their organisation
     {base}release/<id>                        a release, and the named graph of what it asserts
@@ -57,7 +58,9 @@ class Identity:
             return self.iri("unit", "+".join(sorted(set(forces))), key)
         return self.iri("unit", key)
 
-    def operation(self, key: str) -> str:
+    def operation(self, key: str, forces: tuple[str, ...] = ()) -> str:
+        if forces:
+            return self.iri("operation", "+".join(sorted(set(forces))), key)
         return self.iri("operation", key)
 
     def partner(self, key: str) -> str:
@@ -102,7 +105,7 @@ def resolve(findings: Findings, identity: Identity) -> Resolved:
         elif entity.kind == "unit":
             iris[("unit", entity.key)] = identity.unit(entity.key, entity.forces)
         elif entity.kind == "operation":
-            iris[("operation", entity.key)] = identity.operation(entity.key)
+            iris[("operation", entity.key)] = identity.operation(entity.key, () if entity.scope == "national" else entity.forces)
         else:
             iris[("partner", entity.key)] = identity.partner(entity.key)
     for person in findings.people:

@@ -107,7 +107,7 @@ def test_iris_follow_the_base_and_canonical_keys() -> None:
     assert one.quads == two.quads
     subjects = {q.subject.value for q in one.quads}
     assert "https://example.org/kg/unit/metropolitan/violent-crime-taskforce" in subjects
-    assert "https://example.org/kg/operation/operation-northgate" in subjects
+    assert "https://example.org/kg/operation/metropolitan/operation-northgate" in subjects
     assert all(s.startswith(("https://example.org/kg/", "https://w3id.org/policekg/vocab/")) for s in subjects)
 
 

@@ -193,7 +193,8 @@ def _tactic_pattern() -> tuple[re.Pattern[str], list[str]]:
     """All tactics in one pattern, a named group each: one pass over the text finds them all."""
     tactics = [t for t in lexicon.tactics() if t.pattern is not None]
     combined = "|".join(f"(?P<t{i}>{t.pattern.pattern})" for i, t in enumerate(tactics))
-    return re.compile(combined), [t.id for t in tactics]  # lower-case patterns, run on Text.lower
+    # Every tactic starts a word: anchoring the alternation there spares trying it inside words.
+    return re.compile(rf"\b(?:{combined})"), [t.id for t in tactics]  # lower-case patterns, run on Text.lower
 
 
 def _tactics(draft: Draft) -> list[tuple[str, Span]]:

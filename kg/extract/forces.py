@@ -19,6 +19,8 @@ from .draft import Draft
 # A name followed by these is not a force mention: "Dorset Police and Crime Commissioner".
 _NOT_AFTER = re.compile(r"\s*(?:,\s*Fire\s+(?:and|&)\s+Crime|(?:and|&)\s+Crime\s+(?:Commissioner|Plan|Panel)|Federation\b|Authority\b)", re.I)
 _MET_VERB_AFTER = re.compile(r"\s+(?:with|by|up|at|in|on|for|to|the|a|an|his|her|their|our|its|them|him)\b")
+# An acronym spelled out as a list of places: "ABC (Kent, Essex and Sussex)", a collaboration of forces.
+_GROUP = r"[A-Z]{{2,6}}\s*\((?:{place})(?:\s*,\s*(?:and\s+)?(?:{place})|\s+(?:and|&)\s+(?:{place}))+\)"
 _PREPOSITION_BEFORE = re.compile(r"\b(?:in|across|of|from|into|throughout|around|to|at|near|within|for|outside|between|and|&|over|towards?|through|north|south|east|west|rural|urban)\s+$", re.I)
 
 
@@ -33,7 +35,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "name": re.compile(rf"\b(?:{alternation(words, lower=True)})\b"),  # run on Text.lower
         "acronym": re.compile(rf"\b(?:{alternation(acronyms, flexible_and=False)})(?:'s|s)?\b"),
         "met": re.compile(r"\bMet\b(?:'s)?"),
-        "place_police": re.compile(rf"\b({alternation(places, lower=True)})\s+(?:police|constabulary|force)\b"),  # on Text.lower
+        "place_police": re.compile(rf"\b({alternation(places, lower=True)})\s+(?:police|constabulary|forces?)\b"),  # on Text.lower
         "place": re.compile(rf"\b(?:{place_alt})\b"),
         "list_tail": re.compile(rf"(?:(?:{place_alt})\s*(?:,\s*(?:and\s+|&\s+)?|\s+and\s+|\s*&\s*))+(?:the\s+)?$"),
         "forces_including": re.compile(
@@ -43,6 +45,11 @@ def _patterns() -> dict[str, re.Pattern[str]]:
                             r"(?:police\s+)?(?:operation|investigation|team|unit|patrols?|initiative|campaign|effort|response|week)", re.I),
         "subject": re.compile(rf"(?:^|[.!?]\s+|\n)\s*({place_alt})(?:\s*\([^)]{{0,40}}\))?\s+(?:has\s+|have\s+)?"
                               r"(?:joined\s+forces|teamed\s+up|partnered|worked\s+(?:with|alongside)|working\s+(?:with|alongside))"),
+        # "colleagues from Avon, Hertfordshire and ABC (Kent, Essex and Sussex)": a list of two or more.
+        "colleagues_from": re.compile(
+            rf"\b(?:colleagues|officers|officials|teams|detectives|counterparts)\s+from\s+(?:the\s+)?"
+            rf"((?:{place_alt}|{_GROUP.format(place=place_alt)})(?:\s*,\s*(?:and\s+)?(?:{place_alt}|{_GROUP.format(place=place_alt)})"
+            rf"|\s+(?:and|&)\s+(?:{place_alt}|{_GROUP.format(place=place_alt)}))+)(?![\w-])"),
         "us_at": re.compile(rf"\b(?:us|we|colleagues)\s+(?:here\s+)?at\s+({place_alt})\b"),
         "foreign": re.compile(r"\b((?:[A-Z][a-z]+\s+){1,3})(?:National\s+)?Police\b"),
     }
@@ -117,7 +124,7 @@ def find_forces(draft: Draft) -> None:
                 force_id = _place_force(place.group())
                 if force_id:
                     add(force_id, sentence_start + place.start(), sentence_start + place.end(), "pattern:list-ending-in-force")
-    for rule in ("forces_including", "joint", "subject", "us_at"):
+    for rule in ("forces_including", "joint", "subject", "us_at", "colleagues_from"):
         for m in p[rule].finditer(text):
             for place in p["place"].finditer(text, m.start(1), m.end(1)):
                 force_id = _place_force(place.group())

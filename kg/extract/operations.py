@@ -14,7 +14,11 @@ from .draft import Draft
 
 _OPERATION = re.compile(
     r"\b(?P<word>Operation|OPERATION|Op\.?|OP|Project|PROJECT|Programme|Program)[ ]+"
-    r"(?P<name>(?:[A-Z0-9][\w'\-]*|[A-Z]{2,})(?:[ ]+(?:[A-Z][\w'\-]*))?(?:[ ]+(?:[A-Z][\w'\-]*))?)")
+    r"(?P<name>(?:[A-Z0-9][\w'\-]*|[A-Z]{2,})(?:[ ]+(?:[A-Z][\w'\-]*))?(?:[ ]+(?:[A-Z][\w'\-]*))?"
+    r"(?:[ ]+\d{1,2}(?![\w,.]\d|\d)(?![ ]+[a-z]))?)")  # "Op Larch 2", not "Op Larch 10 people"
+# "Example Police (EXP) Lantern campaign": a force's campaign under a one-word name.
+_FORCE_CAMPAIGN = re.compile(r"(?:'s|s')?\s*(?:\(\s*[A-Z][A-Za-z]{1,6}\s*\)\s*)?(?P<name>[A-Z][a-z]{3,})\s+"
+                             r"(?:campaign|operation|programme|initiative|crackdown)\b")
 
 # Capitalised words that follow "Operation"/"Project" but are not a codename.
 _NOT_NAMES = frozenset("""
@@ -34,6 +38,13 @@ def operation_name(word: str, codename: str) -> str:
     return f"{prefix} {codename}"
 
 
+def _names_unit(text, end: int) -> bool:
+    """True when the capitalised words from `end` on run into a unit head word ("... County Lines Taskforce")."""
+    run = re.match(r"(?:[ ]+[A-Z][\w'\-]*)*", text.norm[end:end + 80]).group().split()
+    heads = set(lexicon.unit_words()["heads"])
+    return bool(run) and run[-1] in heads
+
+
 def find_operations(draft: Draft) -> None:
     text = draft.text
     stop = lexicon.words()["months"] | lexicon.words()["weekdays"] | _NOT_NAMES
@@ -48,6 +59,8 @@ def find_operations(draft: Draft) -> None:
             kept.append(bare)
             if bare != word:
                 break  # a possessive ends the name: "Operation Sceptre's"
+        if len(kept) > 1 and _names_unit(text, m.start("name") + len(" ".join(kept))):
+            kept = kept[:1]  # "Op Larch Dog Support Unit": the codename, then a unit's own name
         if not kept:
             continue
         if m.group("word") in ("Project", "PROJECT", "Programme", "Program") and kept[0] in lexicon.words()["function_words"]:
@@ -60,9 +73,63 @@ def find_operations(draft: Draft) -> None:
         if len(codename) > 2:
             codenames[codename] = key
 
+    function = lexicon.words()["function_words"]
+    for force in draft.of_kind("force"):
+        m = _FORCE_CAMPAIGN.match(text.norm, force.span.end)
+        if m and m.group("name") not in stop and m.group("name") not in function and not draft.at(m.start("name"), m.end("name"), "operation"):
+            key = lexicon.slug(m.group("name"))
+            draft.add("operation", key, m.group("name"), m.start("name"), m.end("name"), "pattern:force+name+campaign")
+            codenames[m.group("name")] = key
+
     # Later bare mentions of a codename the release has introduced: "Tremmor is ...".
     for codename, key in codenames.items():
         name = draft.name_of("operation", key)
         for m in re.finditer(rf"(?<![\w-]){re.escape(codename)}(?![\w-])", text.norm):
             if not draft.at(m.start(), m.end(), "operation"):
                 draft.add("operation", key, name, m.start(), m.end(), "alias:bare-codename")
+
+
+_NATIONAL = re.compile(
+    r"\b(?:national(?:ly)?|nationwide|UK-wide|country-?wide|across\s+the\s+(?:UK|country|nation)|all\s+(?:UK\s+)?(?:police\s+)?forces"
+    r"|every\s+(?:police\s+)?force|forces\s+across|NPCC|National\s+Police\s+Chiefs|ACPO|Association\s+of\s+Chief\s+Police)\b")
+_OWNER_BEFORE = re.compile(r"(?:'s|s')\s+(?:(?:own|new|latest|long-running|ongoing|dedicated)\s+)?$")
+
+
+def assign_operation_owners(draft: Draft) -> None:
+    """Whose operation each codename is, so that two forces' unrelated "Operation Larch" stay two.
+
+    A national operation or campaign (one the gazetteer lists as national, or
+    that the release calls national: "a national week of action", "led by the
+    NPCC") belongs to no force. Otherwise its owners are the forces the
+    release ties to it: a force possessive right before it ("Avon Police's
+    Operation Larch"), the UK forces named with it in a sentence that says they
+    ran it together ("a joint Avon and Wessex operation, Operation Larch"), else
+    the force the release comes from.
+    """
+    national = lexicon.words().get("national_operations", frozenset())
+    text = draft.text
+    for key in draft.keys("operation"):
+        info = draft.entity_info("operation", key)
+        mentions = [m for m in draft.of_kind("operation") if m.key == key]
+        if draft.name_of("operation", key) in national or any(
+                _NATIONAL.search(text.norm, *text.sentence_at(m.span.start)) for m in mentions):
+            info.scope, info.force_rule = "national", "scope:national"
+            continue
+        owners: list[str] = []
+        rule = ""
+        for m in mentions:
+            before = draft.at(max(0, m.span.start - 40), m.span.start, "force")
+            if before and _OWNER_BEFORE.fullmatch(text.norm[before[-1].span.end:m.span.start]):
+                owners, rule = [before[-1].key], "name:force-possessive"
+                break
+        if not owners:
+            for m in mentions:
+                s, e = text.sentence_at(m.span.start)
+                if re.search(r"\bjoint\b|\btogether\b|\balongside\b|\bjoined\s+forces\b", text.norm[s:e], re.I):
+                    home = [f.key for f in draft.at(s, e, "force") if draft.entity_info("force", f.key).scope != "foreign"]
+                    if len(set(home)) >= 2:
+                        owners, rule = sorted(set(home)), "context:joint-forces-in-sentence"
+                        break
+        if not owners and draft.main_force:
+            owners, rule = [draft.main_force], "context:release-force"
+        info.forces, info.force_rule = tuple(owners), rule

@@ -43,6 +43,7 @@ MONEY = r"\u00a3\s?(?P<money>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<s
 _ARRESTS = [
     re.compile(rf"\b{BOUND}(?P<n>{NUM})\s+(?:(?:more|further|other|separate|additional|police|drug-related|drugs?)\s+)?arrests\b", re.I),
     re.compile(rf"\b{BOUND}(?P<n>{NUM})\s+{PEOPLE}(?:[\s,]+[\w-]+){{0,8}}?[\s,]+(?:(?:were|have\s+been|had\s+been|has\s+been|was|being|now|all|so\s+far)\s+)*arrested\b", re.I),
+    re.compile(rf"\b(?P<n>one)\s+(?:person|man|woman|teenager|youth|boy|girl|suspect)\s+(?:has\s+been|was|had\s+been)\s+(?:\w+\s+)?arrested\b", re.I),
     re.compile(rf"\b{BOUND}(?P<n>{NUM})\s+(?:were|have\s+been|had\s+been)\s+arrested\b", re.I),
     re.compile(rf"\b(?:arrested|arrest)\s+{BOUND}(?P<n>{NUM})(?:\s+(?:{PEOPLE}|suspected\s+\w+|in\b))?", re.I),
     re.compile(rf"\bwith\s+(?P<n>{NUM})\s+arrested\b", re.I),
@@ -76,7 +77,7 @@ _COUNTED = {
 }
 _COUNTED_PATTERNS = {kind: [re.compile(p, re.I) for p in patterns] for kind, patterns in _COUNTED.items()}
 _KEYWORDS = {name: re.compile(pattern, re.I) for name, pattern in {
-    "arrest": r"arrest", "cash": r"cash", "drug": r"drug", "weight": r"\d\s*(?:kg|kilo|g\b|gram|tonne|oz)",
+    "arrest": r"arrest|into\s+custody", "cash": r"cash", "drug": r"drug", "weight": r"\d\s*(?:kg|kilo|g\b|gram|tonne|oz)",
     "wraps": r"\b(?:wraps|bags|pills|tablets|plants|deals)\b",
     "weapon": r"weapon|knife|knives|firearm|gun|machete|sword|duster|crossbow|\baxe|blade|pistol",
     "charge": r"charged", "people-safeguarded": r"safeguarded", "county-lines-closed": r"\blines?\b",
@@ -222,12 +223,41 @@ def _seizure_list_items(draft: Draft) -> list[tuple[int, int]]:
     return items
 
 
+_ALL_OF_THEM = re.compile(rf"\b[Aa]ll\s+(?P<n>{NUM})\s+(?:of\s+them\s+|{PEOPLE}\s+|suspects\s+)?(?:were|have\s+been|had\s+been|remain|are)\s+"
+                          r"(?:\w+\s+)?(?:released|bailed|charged|remanded|interviewed|held|in\s+custody)\b")
+_PART = re.compile(rf"(?<!aged )\b(?P<n>{NUM})\s+(?:[a-z-]+\s+)?"
+                   r"(?:men|women|boys|girls|teenagers|youths|males|females|juveniles|adults|people|man|woman|boy|girl|teenager|youth)\b"
+                   r"(?![- ]*(?:year|aged\s+\d+\s+and))", re.I)
+_PARTS_VERB = re.compile(r"\b(?:were|have\s+been|had\s+been|have\s+all\s+been)\s+(?:all\s+)?(?:arrested|taken\s+into\s+custody|taking\s+into\s+custody)\b", re.I)
+
+
+def _parts_arrested(norm: str, start: int, end: int) -> tuple[int, int, float] | None:
+    """The sum of groups arrested together: "Two women, aged 30 and 41, and six men were arrested" gives 8.
+
+    Each group is a number and a noun for people; numbers inside an age list
+    ("aged 19 and 22", "two aged 23") are ages or sub-groups, not groups.
+    """
+    verb = _PARTS_VERB.search(norm, start, end)
+    if verb is None:
+        return None
+    groups = [m for m in _PART.finditer(norm, start, verb.start()) if number(m.group("n"))]
+    if len(groups) < 2 and not (groups and re.search(r"into\s+custody", verb.group())):
+        return None
+    if any(re.search(r"\b(?:of\s+(?:them|those|whom)|including)\b", norm[g.start() - 12:g.start()]) for g in groups):
+        return None  # "two of them" is a part of a count already given
+    return groups[0].start(), verb.end(), float(sum(number(g.group("n")) for g in groups))
+
+
 def _arrests(draft: Draft) -> list[Quantity]:
     """Every arrest count, the headline one flagged."""
     text = draft.text
     norm = text.norm
     counts: list[tuple[int, int, float, str, bool]] = []  # start, end, value, bound, eligible
     sentences = text.sentences_with(_KEYWORDS["arrest"])
+    for s, e in sentences:
+        parts = _parts_arrested(norm, s, e)
+        if parts:
+            counts.append((*parts, "exact", not _OTHER_PHASE.search(norm[parts[0]:e])))
     for pattern in _ARRESTS:
         for m in (m for s, e in sentences for m in pattern.finditer(norm, s, e)):
             if _NOT_A_COUNT_AFTER.match(norm, m.end("n")):
@@ -254,6 +284,13 @@ def _arrests(draft: Draft) -> list[Quantity]:
                 if later[3] == "exact" and headline[2] <= later[2] <= headline[2] * 1.5:
                     headline = later
                     break
+        # "Three people were arrested ... a fourth man was arrested ... All four were released": the total.
+        for m in _ALL_OF_THEM.finditer(norm, headline[1]):
+            value = number(m.group("n"))
+            if value and value > headline[2] and headline[3] == "exact":
+                headline = (m.start(), m.end(), value, "exact", True)
+                counts.append(headline)
+                break
     return [Quantity(kind="arrest", value=value, span=text.span(start, end, "pattern:arrest-count"), bound=bound,
                      headline=(start, end, value, bound, ok) == headline)
             for start, end, value, bound, ok in counts]

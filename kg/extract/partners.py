@@ -23,6 +23,9 @@ Association Institute College University Partnership Ltd Limited plc PLC Homes H
 Council Fund Alliance Federation Network Standards Communities Coalition Campaign""".split())
 # Capitalised words after a gazetteer name that still leave it the same body ("NCA officers").
 _SAME_BODY_AFTER = frozenset("Officers Officer Investigators Investigator Staff Team Teams Colleagues Partners Agents".split())
+# Capitalised words then a role: "Example Agency Fraud Team lead", "Example Trust Youth Programme manager".
+_ROLE_AFTER = re.compile(r"(?:\s+[A-Z][\w'-]*){1,4}\s+(?:lead|head|director|manager|coordinator|co-ordinator|officer|spokesperson)\b"
+                         r"|(?:\s+[A-Z][\w'-]*){0,3}\s+(?:Lead|Head|Director|Manager|Coordinator|Co-ordinator|Officer|Spokesperson)\s+[A-Z][a-z]")
 _NOT_PARTNER_HEADS = frozenset("Court Courts Crown Magistrates".split())
 
 _LIST_CUE = re.compile(
@@ -34,7 +37,7 @@ _LIST_CUE = re.compile(
     r"|(?:visits|checks)\s+with|teamed\s+up\s+with|partnered\s+with|with\s+the\s+(?:support|help)\s+of"
     r"|partners\s+(?:in|at|from))\s+", re.I)
 _APPOSITIVE = re.compile(
-    r"\b(?:the\s+)?(?:charity|charities|organisation|company|firm|event\s+organisers?|organisers?|agency|partner"
+    r"\b(?:the\s+)?(?:charity|charities|organisation|company|firm|event\s+organisers?|organisers?|agency|partner|body"
     r"|housing\s+association|social\s+enterprise|campaign\s+group)\s*,?\s+(?=[A-Z])")
 _OFFICE_OF = re.compile(r"\bOffice\s+of\s+the\s+(?:[A-Z][\w'-]*,?\s+(?:(?:and|&|for|of)\s+)?){1,6}[A-Z][\w'-]*")
 
@@ -57,12 +60,14 @@ def find_partners(draft: Draft) -> None:
     for m in pattern.finditer(text.norm):
         agency_id = spellings.get(fold(m.group()))
         following = re.match(r" ([A-Z][\w'-]*)", text.norm[m.end():m.end() + 30])
-        if following and following.group(1) not in _SAME_BODY_AFTER:
+        if following and following.group(1) not in _SAME_BODY_AFTER and not _ROLE_AFTER.match(text.norm, m.end()):
             continue  # part of a longer name: "NFU Mutual" is not the NFU
         if agency_id and not draft.at(m.start(), m.end(), "force", "unit"):
             if draft.add("partner", agency_id, draft.text.raw[m.start():m.end()], m.start(), m.end(), f"gazetteer:agency:{agencies[agency_id].name}"):
                 info = draft.entity_info("partner", agency_id)
                 info.canonical, info.scope = agencies[agency_id].name, agencies[agency_id].kind
+
+    _merge_shortened(draft)
 
     for m in _OFFICE_OF.finditer(text.norm):
         add_partner(draft, m.start(), m.end(), "pattern:office-of", role_title_ok=True)
@@ -76,6 +81,22 @@ def find_partners(draft: Draft) -> None:
         _list_items(draft, cue.end(), "pattern:partner-list")
     for cue in _APPOSITIVE.finditer(text.norm):
         _list_items(draft, cue.end(), "pattern:organisation-appositive", first_only=True)
+
+
+def _merge_shortened(draft: Draft) -> None:
+    """A body named in full and then by the tail of its name is one body.
+
+    "Example Office Border Checks" then "Border Checks": the later, shorter
+    mentions join the longer name the release gave first.
+    """
+    names = {m.key: fold(m.name) for m in draft.of_kind("partner")}
+    for short_key, short in names.items():
+        longer = [k for k, n in names.items() if k != short_key and n.endswith(" " + short)]
+        if len(longer) == 1:
+            for m in draft.mentions:
+                if m.kind == "partner" and m.key == short_key:
+                    m.key = longer[0]
+            draft.info.pop(("partner", short_key), None)
 
 
 def _bodies_in_phrase(draft: Draft, phrase) -> None:
@@ -128,6 +149,13 @@ def add_partner(draft: Draft, start: int, end: int, rule: str, role_title_ok: bo
     if article:
         start += article.end()
     name = raw[start:end]
+    first = re.match(r"(?:T/|A/)?([A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)\s", name)
+    if first and (lexicon.rank_of(first.group(1)) or lexicon.rank_of(first.group(1).split()[0])):
+        # "Detective Sergeant Jo Bloggs of the Harbour Partnership": the body is what follows "of".
+        tail = re.search(r"\s(?:of|from|at|for)\s+(?:the\s+)?(?=[A-Z])", name)
+        if not tail:
+            return None
+        return add_partner(draft, start + tail.end(), end, rule, role_title_ok)
     words = lexicon.words()
     if not name or not name[0].isupper() or fold(name) in lexicon.generic_bodies():
         return None
@@ -135,6 +163,9 @@ def add_partner(draft: Draft, start: int, end: int, rule: str, role_title_ok: bo
         return None
     if draft.at(start, end, "force", "unit", "partner", "operation"):
         return None
+    spelled_out = re.match(r"\s*\(([^)]{3,80})\)", draft.text.norm[end:end + 90])
+    if spelled_out and len(draft.at(end + spelled_out.start(1), end + spelled_out.end(1), "force")) >= 2:
+        return None  # "ABC (Kent, Essex and Sussex)": a collaboration of forces, not a body outside the police
     if not role_title_ok and any(re.search(rf"\b{re.escape(noun)}\b", name) for noun in words["role_nouns"]):
         return None  # a role title: "Portfolio Holder for Operational Services"
     if _is_police_unit_name(draft, name, end) or _is_tactic(name):
@@ -163,7 +194,11 @@ def _list_items(draft: Draft, start: int, rule: str, first_only: bool = False) -
         if len(chunk.split()) >= 6 and sum(w[:1].islower() for w in chunk.split()) > len(chunk.split()) / 2:
             break  # a clause, not a list item: the list has ended
         items += 1
+        places = False
         for part_start, part in _and_parts(draft, chunk_start, chunk, in_list=items > 1):
+            if places or re.search(r"\b(?:in|at|across|near|around|throughout)\s+[A-Z][\w'-]*\s*$", part):
+                places = True  # "colleagues in Avonford and Burnhope": the second name is a place too
+                continue
             m = re.match(r"(?:the\s+|The\s+)?((?:[A-Z][\w'&.-]*)(?:\s+(?:[A-Z][\w'&.-]*|and|&|of|for|the|de)(?=\s+[A-Z&]|$|\s*\())*(?:\s+[A-Z][\w'&.-]*)*)", part)
             if not m:
                 if first_only:
@@ -199,6 +234,8 @@ def _unit_heads() -> frozenset[str]:
 def _is_police_unit_name(draft: Draft, name: str, end: int) -> bool:
     """'Mounted Branch', 'Police Dog Unit', 'Serious Organised Crime group': left for the unit extractor."""
     head = name.split()[-1]
+    if " ".join(name.split()[-2:]) in _unit_heads():
+        return True
     if head in _unit_heads():
         # "Group", "Division"... name companies too: only a policing word makes them a police unit.
         return head not in _AMBIGUOUS_HEADS or bool(_POLICING_WORDS.search(name))
@@ -235,6 +272,11 @@ def _and_parts(draft: Draft, start: int, chunk: str, in_list: bool) -> list[tupl
         left_words = chunk[cursor:m.start()].split()
         right_is_body = (bool(right_words) and right_words.group().split()[-1] in _ORG_HEADS
                          and len(right_words.group().split()) > 1 and bool(left_words) and left_words[-1] in _ORG_HEADS)
+        # "North and East Dog Section": one police unit named for two areas, left whole for the unit rules.
+        one_unit = (bool(right_words) and len(left_words) == 1 and not left_known
+                    and _is_police_unit_name(draft, right_words.group(), start + m.end() + right_words.end()))
+        if one_unit:
+            continue
         if (left_known or right.startswith(("the ", "The ")) or not right[:1].isupper()
                 or not re.sub(r"^(?:the|The)\s+", "", chunk[cursor:m.start()].strip())[:1].isupper()
                 or (in_list and "&" not in m.group()) or right_is_body):

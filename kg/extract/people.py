@@ -48,8 +48,10 @@ _FULL_NAME = r"[A-Z][a-z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+){1,2}"
 _ROLE_OF_ORG = re.compile(
     rf"(?P<role>(?i:(?:[a-z-]+\s+){{0,2}}{_ROLE_WORDS}))\s+(?:of|at|for)\s+(?:the\s+)?"
     rf"(?P<org>[A-Z][\w&'\-]*(?:\s+(?:and|&|of|for|the)(?=\s+[A-Z&])|\s+[A-Z][\w&'\-]*)*)\s*,\s+(?P<name>{_FULL_NAME})\s*,")
+_ROLE_OF_ORG_GATE = re.compile(rf"{_ROLE_WORDS}\s+(?:of|at|for)\b", re.I)  # the sentences worth the pattern above
 # "Crimestoppers chief executive Mark Hallas said": right after an organisation the release names
-_ROLE_AFTER_ORG = re.compile(rf"(?:'s)?\s+(?P<role>(?:[a-z-]+\s+){{0,2}}{_ROLE_WORDS}(?:\s+(?:of|for)\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?)"
+_ROLE_AFTER_ORG = re.compile(rf"(?:'s)?\s+(?P<role>(?:[a-z-]+\s+){{0,2}}{_ROLE_WORDS}(?:\s+(?:of|for)\s+(?:[a-z]+\s+){{0,2}}[a-z]+)?"
+                             rf"|(?:[A-Z][a-z-]+\s+){{0,2}}(?i:{_ROLE_WORDS}))"
                              rf"\s+(?P<name>{_FULL_NAME})")
 _NOT_ROLE_WORDS = re.compile(r"^(?:(?:said|says|added|told|the|a|an|and|by|with|from|as|its|their|whose)\s+)+", re.I)
 _ROLE_BEFORE = re.compile(r"(?P<role>[A-Z][\w&'\-]*(?:\s+(?:[A-Z][\w&'\-]*|and|&|of|for|the)){0,6}),\s*$")
@@ -120,7 +122,9 @@ def _rank_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return words_re, abbreviations_re
 
 
-_NAME_AFTER_RANK = re.compile(rf"(?:\s*,\s+|\s+){_HONORIFIC}(?P<name>{_NAME})")
+# "Inspector for Rural Affairs and Wildlife, Jo Bloggs, said": a portfolio between rank and name.
+_PORTFOLIO = r"(?:\s+(?:for|of)\s+[A-Z][\w'-]*(?:\s+(?:and|&|of|for|the|[A-Z][\w'-]*)){0,6}(?=\s*,\s+[A-Z][a-z]+\s+[A-Z][\w'-]+\s*,))?"
+_NAME_AFTER_RANK = re.compile(rf"{_PORTFOLIO}(?:\s*,\s+|\s+){_HONORIFIC}(?P<name>{_NAME})")
 
 
 def _ranks(draft: Draft) -> list[_Rank]:
@@ -248,15 +252,73 @@ def _appositive_mentions(draft: Draft, ranks: list[_Rank]) -> list[_Mention]:
                                organisation=org, organisation_rule="text:role-at-organisation" if org else "",
                                rule="pattern:name+role+organisation")
             found.append(mention)
+    found += _said_appositive_mentions(draft, ranks, found)
     found += _role_first_mentions(draft, ranks, found)
     return found
+
+
+_NAME_THEN_ASIDE = re.compile(rf"(?P<name>{_FULL_NAME}),\s+(?P<aside>[^.;:\"()]{{3,120}}?),?\s+(?:yesterday\s+|today\s+)?{_SPEECH}\b")
+_ROLE_IN_ASIDE = re.compile(rf"\b(?i:{_ROLE_WORDS}|officer|investigator|adviser|advisor|secretary|commissioner)\b")
+
+
+def _said_appositive_mentions(draft: Draft, ranks: list[_Rank], seen: list[_Mention]) -> list[_Mention]:
+    """A role and an organisation between a name and "said", in either order.
+
+    "Jo Bloggs, Example Agency Fraud lead and Head of Audit, said", "Jo Bloggs, acting
+    head of lettings, Example Homes said", "Jo Bloggs, Det Supt for Example Police said".
+    """
+    text = draft.text.norm
+    out: list[_Mention] = []
+    for m in _NAME_THEN_ASIDE.finditer(text):
+        start, end = m.start("name"), m.end("name")
+        if any(s.start < end and start < s.end for s in seen + out):
+            continue
+        if any(r.start < end and start < r.name_start + len(r.name) for r in ranks):
+            continue  # "Inspector Jo Bloggs, ...": the rank rule reads it
+        if m.group("name").split()[0] in lexicon.words()["function_words"] or is_private(draft, start, end):
+            continue
+        if draft.at(start, end, "force", "unit", "partner", "operation"):
+            continue
+        a_start, a_end = m.start("aside"), m.end("aside")
+        aside = text[a_start:a_end]
+        marker = re.match(r"(?:acting|interim|temporary)\s+", aside, re.I)
+        body = aside[marker.end():] if marker else aside
+        b_start = a_start + (marker.end() if marker else 0)
+        orgs = [o for o in draft.at(b_start, a_end, "unit", "force", "partner") if o.span.start >= b_start]
+        rank = None
+        words_re, abbreviations_re = _rank_patterns()
+        hit = abbreviations_re.match(text, b_start) or words_re.match(draft.text.lower, b_start)
+        if hit and lexicon.rank_of(text[hit.start("rank"):hit.end("rank")]):
+            rank = lexicon.rank_of(text[hit.start("rank"):hit.end("rank")])
+        if not orgs or (rank is None and not _ROLE_IN_ASIDE.search(body)):
+            continue
+        first, last = orgs[0], orgs[-1]
+        if first.span.start == b_start:  # organisation first: "Example Agency Fraud lead"
+            org, role = first, text[first.span.end:a_end]
+        elif last.span.end >= a_end - 1:  # organisation last: "head of lettings, Example Homes"
+            org, role = last, text[b_start:last.span.start]
+        elif rank:
+            org, role = first, ""
+        else:
+            continue
+        role = re.sub(r"^(?:'s)?[\s,]+|[\s,]+(?:at|of|for|from|with)?\s*$", "", role)
+        mention = _Mention(start, end, draft.text.raw[start:end], start, organisation=(org.kind, org.key),
+                           organisation_rule="text:aside-before-said", rule="pattern:name+aside+said")
+        if rank:
+            mention.rank, mention.acting = rank, bool(marker and marker.group().lower().startswith("acting"))
+        elif role and _ROLE_IN_ASIDE.search(role):
+            mention.role = role
+        else:
+            continue
+        out.append(mention)
+    return out
 
 
 def _role_first_mentions(draft: Draft, ranks: list[_Rank], seen: list[_Mention]) -> list[_Mention]:
     """Officials introduced role first: "the chief executive of X, Jo Bloggs, said", "X director Jo Bloggs said"."""
     text = draft.text.norm
     candidates = []
-    for m in _ROLE_OF_ORG.finditer(text):
+    for m in (m for s, e in draft.text.sentences_with(_ROLE_OF_ORG_GATE) for m in _ROLE_OF_ORG.finditer(text, s, e)):
         org = _organisation_at(draft, m.start("org"), m.end("org"))
         if org is None:
             key = partners.add_partner(draft, m.start("org"), m.end("org"), "pattern:role-of-organisation")

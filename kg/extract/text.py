@@ -58,6 +58,8 @@ class Text:
         self.norm = raw.translate(_ONE_FOR_ONE)
         # ASCII letters lower-cased, nothing else touched: same length, so offsets still hold.
         self.lower = self.norm.translate(_ASCII_LOWER)
+        self._phrases: list[list[Token]] | None = None
+        self._with: dict[re.Pattern[str], list[tuple[int, int]]] = {}
 
     def span(self, start: int, end: int, rule: str = "") -> Span:
         """A span with surrounding whitespace trimmed."""
@@ -102,8 +104,11 @@ class Text:
         return self.sentences[max(i, 0)] if self.sentences else (0, len(self.raw))
 
     def sentences_with(self, keyword: re.Pattern[str]) -> list[tuple[int, int]]:
-        """The sentences in which a keyword occurs: where a costly pattern is worth running."""
-        return [(s, e) for s, e in self.sentences if keyword.search(self.norm, s, e)]
+        """The sentences in which a keyword occurs: where a costly pattern is worth running (kept per keyword)."""
+        found = self._with.get(keyword)
+        if found is None:
+            found = self._with[keyword] = [(s, e) for s, e in self.sentences if keyword.search(self.norm, s, e)]
+        return found
 
     def line_at(self, pos: int) -> tuple[int, int]:
         for start, end in self.lines:
@@ -208,9 +213,17 @@ def cap_phrases(text: Text, start: int = 0, end: int | None = None) -> list[list
     """Maximal runs of capitalised tokens, joined by connectors ('and', 'of', '&'...).
 
     A connector stays inside a run only when a capitalised token follows it;
-    line breaks and punctuation end a run.
+    line breaks and punctuation end a run. The whole text's runs are read once
+    and shared by every extractor that asks.
     """
-    tokens = text.tokens_between(start, len(text.norm) if end is None else end)
+    if start == 0 and end is None:
+        if text._phrases is None:
+            text._phrases = _cap_phrases(text, text.tokens)
+        return text._phrases
+    return _cap_phrases(text, text.tokens_between(start, len(text.norm) if end is None else end))
+
+
+def _cap_phrases(text: Text, tokens: list[Token]) -> list[list[Token]]:
     runs: list[list[Token]] = []
     current: list[Token] = []
     pending: list[Token] = []

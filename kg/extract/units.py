@@ -28,6 +28,7 @@ _RANK_START = frozenset("""Detective Det Inspector Insp Sergeant Sgt Constable S
 Commander Cdr Commissioner PCSO Temporary Acting T/DCI T/DI T/DS T/Det A/Insp Mr Mrs Ms Dr Cllr Councillor""".split())
 _MADE_UP = re.compile(r"\b(?:made\s+up\s+of|comprising|comprised\s+of|drawn\s+from|staffed\s+by|consists?\s+of|formed\s+(?:of|from|by))\b", re.I)
 _BODY_HEADS = frozenset("Services Service Council Agency Trust Authority Office".split())
+_FORCE_THEN_UNIT = re.compile(r"(?:'s|s')?\s*(?:\(\s*[A-Z][A-Za-z]{1,6}\s*)?\)\s*(?:'s\s*)?")
 _OUR = re.compile(r"\b(?:our|my)\s+(?:\w+\s+){0,2}$", re.I)
 
 
@@ -103,6 +104,8 @@ def find_shared_units(draft: Draft) -> None:
     pattern, spellings = _shared_pattern()
     units = lexicon.shared_units()
     for m in pattern.finditer(draft.text.norm):
+        if draft.at(m.start(), m.end(), "operation"):
+            continue  # "Op Titan" is an operation, whatever unit shares the word
         unit_id = spellings.get(fold(m.group()))
         if unit_id and draft.add("unit", unit_id, m.group(), m.start(), m.end(), f"gazetteer:unit:{units[unit_id].name}"):
             info = draft.entity_info("unit", unit_id)
@@ -141,6 +144,8 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
     forces: list[str] = []
     force_rule = ""
     tokens = list(tokens)
+    while tokens and tokens[0].text in ("the", "The") and len(tokens) > 1:
+        tokens = tokens[1:]  # "... and the Avon Police Dog Section"
     # Owning forces in front: "Kent Police ...", "GMP's ...", "Hampshire Constabulary and Thames Valley Police's ...".
     while tokens:
         force_here = draft.at(tokens[0].start, tokens[0].end, "force")
@@ -156,9 +161,11 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
             after_and = rest[1:]
             if not after_and or not (draft.at(after_and[0].start, after_and[0].end, "force")
                                      or lexicon.force_places().get(fold(after_and[0].bare))):
-                # "BTP and SE BCU": two things named side by side, not a force owning a unit.
-                forces, force_rule, tokens = [], "", after_and
-                break
+                # "BTP and SE BCU": two things named side by side, not a force owning a unit;
+                # the second may have its own force in front ("BTP and the Garda Dog Unit").
+                forces, force_rule = [], ""
+                tokens = after_and[1:] if after_and and after_and[0].text in ("the", "The") else after_and
+                continue
             rest = after_and
         forces.append(force_id)
         force_rule = "name:force-prefix" if force_here else "name:force-place-prefix"
@@ -178,6 +185,11 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
                 if draft.at(tokens[0].start, tokens[i].end, "partner"):
                     return  # a council's or agency's team is not a police unit
                 tokens = tokens[i + 1:]
+            break
+    # "Operation Larch and the Wexcombe Dog Unit": a name already found, then "and", then the unit.
+    for i, token in enumerate(tokens[:-1]):
+        if token.text in ("and", "&") and i and draft.at(tokens[0].start, tokens[i - 1].end, "operation", "unit", "partner"):
+            tokens = tokens[i + 1:]
             break
     while tokens and (tokens[0].text in function or tokens[0].text in ("and", "&", "of", "the")) and not _is_head(tokens, 0):
         tokens = tokens[1:]
@@ -212,6 +224,11 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
     info = draft.entity_info("unit", key)
     if acronym:
         info.aliases.add(acronym)
+    if not forces:
+        # "Example Police (EXP) Dog Unit": the force right before the name, an acronym between.
+        before = draft.at(max(0, start - 60), start, "force")
+        if before and _FORCE_THEN_UNIT.fullmatch(draft.text.norm[before[-1].span.end:start]):
+            forces, force_rule = [before[-1].key], "name:force-before-acronym"
     if forces and not info.forces:
         info.forces, info.force_rule = tuple(dict.fromkeys(forces)), force_rule
     if not info.scope and re.search(r"\b(?:Regional|National|Region)\b", expanded(name)):
@@ -320,3 +337,34 @@ def assign_unit_forces(draft: Draft, speaker_force) -> None:
             decided = ((draft.main_force,), "context:release-force")
         if decided:
             info.forces, info.force_rule = decided
+
+
+def units_officers_belong_to(draft: Draft) -> None:
+    """A body a police officer is "of" is a police unit, unless a gazetteer or its name says otherwise.
+
+    "Detective Sergeant Jo Bloggs of the Harbour Crime Partnership" makes the
+    partnership a unit of the police; "of the Environment Agency" (a gazetteer
+    body) or "of Avonford Council" (a council) stays a partner.
+    """
+    from dataclasses import replace
+
+    generic = lexicon.agencies()
+    for i, person in enumerate(draft.people):
+        if person.organisation is None or person.organisation[0] != "partner" or person.organisation_rule != "text:after-name":
+            continue
+        if person.rank is None or lexicon.ranks()[person.rank].kind != "police":
+            continue
+        key = person.organisation[1]
+        name = draft.name_of("partner", key)
+        if key in generic or re.search(r"\b(?:Council|Trust|Charity|Society|Agency|Authority|Service|Services|Office|Ministry)\b", name):
+            continue
+        unit = unit_key(name)
+        for m in draft.mentions:
+            if m.kind == "partner" and m.key == key:
+                m.kind, m.key = "unit", unit
+        draft.info.pop(("partner", key), None)
+        draft.entity_info("unit", unit)
+        draft.people[i] = replace(person, organisation=("unit", unit))
+        for j, other in enumerate(draft.people):
+            if other.organisation == ("partner", key):
+                draft.people[j] = replace(other, organisation=("unit", unit))
