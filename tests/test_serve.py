@@ -416,7 +416,7 @@ def test_hostile_names_are_shown_as_text_and_iris_resolve(hostile) -> None:
     parsed = page(body)
     assert "script" not in parsed.tags and "img" not in parsed.tags and not parsed.handlers
     assert HOSTILE_NAME in parsed.full_text and "onerror=alert(2)&gt;" in body
-    assert "/id/operation/operation-nightjar" in parsed.links and "/id/force/kent" in parsed.links
+    assert "/id/operation/kent/operation-nightjar" in parsed.links and "/id/force/kent" in parsed.links
 
 
 def test_hostile_page_in_chromium_is_text_and_the_graph_page_draws(hostile, chromium, tmp_path) -> None:
