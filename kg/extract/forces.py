@@ -49,7 +49,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "colleagues_from": re.compile(
             rf"\b(?:colleagues|officers|officials|teams|detectives|counterparts)\s+from\s+(?:the\s+)?"
             rf"((?:{place_alt}|{_GROUP.format(place=place_alt)})(?:\s*,\s*(?:and\s+)?(?:{place_alt}|{_GROUP.format(place=place_alt)})"
-            rf"|\s+(?:and|&)\s+(?:{place_alt}|{_GROUP.format(place=place_alt)}))+)(?![\w-])"),
+            rf"|\s+(?:and|&)\s+(?:{place_alt}|{_GROUP.format(place=place_alt)}))+)(?![\w-])(?!\s+[A-Z])"),  # not "... Suffolk County Council"
         "us_at": re.compile(rf"\b(?:us|we|colleagues)\s+(?:here\s+)?at\s+({place_alt})\b"),
         "foreign": re.compile(r"\b((?:[A-Z][a-z]+\s+){1,3})(?:National\s+)?Police\b"),
     }

@@ -38,11 +38,12 @@ def operation_name(word: str, codename: str) -> str:
     return f"{prefix} {codename}"
 
 
-def _names_unit(text, end: int) -> bool:
-    """True when the capitalised words from `end` on run into a unit head word ("... County Lines Taskforce")."""
+def _names_unit(text, end: int, before: int) -> bool:
+    """True when the words after the codename's first run on into a unit's own name: two or more
+    words, then a head word ("Op Larch County Lines Taskforce"; not "Op Blue Lightning Team")."""
     run = re.match(r"(?:[ ]+[A-Z][\w'\-]*)*", text.norm[end:end + 80]).group().split()
     heads = set(lexicon.unit_words()["heads"])
-    return bool(run) and run[-1] in heads
+    return bool(run) and run[-1] in heads and before + len(run) - 1 >= 2
 
 
 def find_operations(draft: Draft) -> None:
@@ -59,8 +60,8 @@ def find_operations(draft: Draft) -> None:
             kept.append(bare)
             if bare != word:
                 break  # a possessive ends the name: "Operation Sceptre's"
-        if len(kept) > 1 and _names_unit(text, m.start("name") + len(" ".join(kept))):
-            kept = kept[:1]  # "Op Larch Dog Support Unit": the codename, then a unit's own name
+        if len(kept) > 1 and _names_unit(text, m.start("name") + len(" ".join(kept)), len(kept) - 1):
+            kept = kept[:1]  # "Op Larch County Lines Taskforce": the codename, then a unit's own name
         if not kept:
             continue
         if m.group("word") in ("Project", "PROJECT", "Programme", "Program") and kept[0] in lexicon.words()["function_words"]:
@@ -76,7 +77,10 @@ def find_operations(draft: Draft) -> None:
     function = lexicon.words()["function_words"]
     for force in draft.of_kind("force"):
         m = _FORCE_CAMPAIGN.match(text.norm, force.span.end)
-        if m and m.group("name") not in stop and m.group("name") not in function and not draft.at(m.start("name"), m.end("name"), "operation"):
+        not_codenames = lexicon.words()["not_codenames"]
+        if (m and m.group("name") not in stop and m.group("name") not in function and m.group("name") not in not_codenames
+                and not lexicon.force_places().get(lexicon.fold(m.group("name")))
+                and not draft.at(m.start("name"), m.end("name"), "operation")):
             key = lexicon.slug(m.group("name"))
             draft.add("operation", key, m.group("name"), m.start("name"), m.end("name"), "pattern:force+name+campaign")
             codenames[m.group("name")] = key

@@ -225,8 +225,9 @@ def _seizure_list_items(draft: Draft) -> list[tuple[int, int]]:
 
 _ALL_OF_THEM = re.compile(rf"\b[Aa]ll\s+(?P<n>{NUM})\s+(?:of\s+them\s+|{PEOPLE}\s+|suspects\s+)?(?:were|have\s+been|had\s+been|remain|are)\s+"
                           r"(?:\w+\s+)?(?:released|bailed|charged|remanded|interviewed|held|in\s+custody)\b")
-_PART = re.compile(rf"(?<!aged )\b(?P<n>{NUM})\s+(?:[a-z-]+\s+)?"
-                   r"(?:men|women|boys|girls|teenagers|youths|males|females|juveniles|adults|people|man|woman|boy|girl|teenager|youth)\b"
+_PART = re.compile(rf"(?<!aged )\b(?:(?P<n>{NUM})\s+(?:[\w-]+\s+)?"
+                   r"(?:men|women|boys|girls|teenagers|youths|males|females|juveniles|adults|people|man|woman|boy|girl|teenager|youth)"
+                   r"|(?P<one>an?)\s+(?:[\w-]+\s+)?(?:man|woman|boy|girl|teenager|youth))\b"
                    r"(?![- ]*(?:year|aged\s+\d+\s+and))", re.I)
 _PARTS_VERB = re.compile(r"\b(?:were|have\s+been|had\s+been|have\s+all\s+been)\s+(?:all\s+)?(?:arrested|taken\s+into\s+custody|taking\s+into\s+custody)\b", re.I)
 
@@ -240,12 +241,14 @@ def _parts_arrested(norm: str, start: int, end: int) -> tuple[int, int, float] |
     verb = _PARTS_VERB.search(norm, start, end)
     if verb is None:
         return None
-    groups = [m for m in _PART.finditer(norm, start, verb.start()) if number(m.group("n"))]
-    if len(groups) < 2 and not (groups and re.search(r"into\s+custody", verb.group())):
+    groups = [m for m in _PART.finditer(norm, start, verb.start()) if m.group("one") or number(m.group("n"))]
+    numbered = [g for g in groups if g.group("n")]
+    # "a man and a woman were arrested" tells people one by one; a number among the groups makes it a count.
+    if not numbered or (len(groups) < 2 and not re.search(r"into\s+custody", verb.group())):
         return None
     if any(re.search(r"\b(?:of\s+(?:them|those|whom)|including)\b", norm[g.start() - 12:g.start()]) for g in groups):
         return None  # "two of them" is a part of a count already given
-    return groups[0].start(), verb.end(), float(sum(number(g.group("n")) for g in groups))
+    return groups[0].start(), verb.end(), float(sum(number(g.group("n")) if g.group("n") else 1 for g in groups))
 
 
 def _arrests(draft: Draft) -> list[Quantity]:

@@ -18,7 +18,7 @@ from ..lexicon import alternation, fold
 from .draft import Draft
 from .text import cap_phrases
 
-_ORG_HEADS = frozenset("""Trust Foundation Charity Agency Authority Commission Service Services Office Ministry Society
+ORG_HEADS = frozenset("""Trust Foundation Charity Agency Authority Commission Service Services Office Ministry Society
 Association Institute College University Partnership Ltd Limited plc PLC Homes Housing Board Inspectorate
 Council Fund Alliance Federation Network Standards Communities Coalition Campaign""".split())
 # Capitalised words after a gazetteer name that still leave it the same body ("NCA officers").
@@ -117,7 +117,7 @@ def _bodies_in_phrase(draft: Draft, phrase) -> None:
             if phrase[end_i].text in ("and", "&"):
                 end_i -= 1
             i, ends_name = end_i, True
-        if token.bare in _ORG_HEADS and ends_name:
+        if token.bare in ORG_HEADS and ends_name:
             first = _first_name_token(phrase[start:i + 1])
             if first is not None and start + first < i and not any(t.bare in _NOT_PARTNER_HEADS for t in phrase[start:i + 1]):
                 rule = "pattern:council" if "Council" in (t.bare for t in phrase[start:i + 1]) else f"pattern:organisation-head:{token.bare}"
@@ -153,9 +153,8 @@ def add_partner(draft: Draft, start: int, end: int, rule: str, role_title_ok: bo
     if first and (lexicon.rank_of(first.group(1)) or lexicon.rank_of(first.group(1).split()[0])):
         # "Detective Sergeant Jo Bloggs of the Harbour Partnership": the body is what follows "of".
         tail = re.search(r"\s(?:of|from|at|for)\s+(?:the\s+)?(?=[A-Z])", name)
-        if not tail:
-            return None
-        return add_partner(draft, start + tail.end(), end, rule, role_title_ok)
+        if tail:
+            return add_partner(draft, start + tail.end(), end, rule, role_title_ok)
     words = lexicon.words()
     if not name or not name[0].isupper() or fold(name) in lexicon.generic_bodies():
         return None
@@ -270,8 +269,8 @@ def _and_parts(draft: Draft, start: int, chunk: str, in_list: bool) -> list[tupl
         right = chunk[m.end():]
         right_words = re.match(r"[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*", right)
         left_words = chunk[cursor:m.start()].split()
-        right_is_body = (bool(right_words) and right_words.group().split()[-1] in _ORG_HEADS
-                         and len(right_words.group().split()) > 1 and bool(left_words) and left_words[-1] in _ORG_HEADS)
+        right_is_body = (bool(right_words) and right_words.group().split()[-1] in ORG_HEADS
+                         and len(right_words.group().split()) > 1 and bool(left_words) and left_words[-1] in ORG_HEADS)
         # "North and East Dog Section": one police unit named for two areas, left whole for the unit rules.
         one_unit = (bool(right_words) and len(left_words) == 1 and not left_known
                     and _is_police_unit_name(draft, right_words.group(), start + m.end() + right_words.end()))

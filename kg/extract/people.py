@@ -212,6 +212,8 @@ def _rank_mentions(draft: Draft, ranks: list[_Rank]) -> list[_Mention]:
             continue
         if draft.at(name_start, name_end, "force", "unit", "partner", "operation"):
             continue
+        if name.split()[-1] in partners.ORG_HEADS:
+            continue  # "Constable Country Trust" names a body, not a constable
         mention = _Mention(r.start, name_end, name, name_start, rank=rank,
                            temporary=bool(re.search(r"\bT(?:emp(?:orary)?\.?|mp)?/|Temporary|Temp", r.marker, re.I)),
                            acting=bool(re.search(r"\bA/|Acting", r.marker, re.I)), rule=f"pattern:rank+name:{r.spelling}")
