@@ -27,6 +27,34 @@ def _open(store: Path, read_only: bool, base_iri: str | None = None):
         raise click.ClickException(str(err)) from None
 
 
+class _Progress:
+    """A progress bar on stderr that appears with the first report of progress.
+
+    Used as `with _Progress(label, quiet) as progress:`; `progress(done, total)`
+    is the callback the library calls. Nothing is drawn when quiet, or for
+    fewer than `minimum` items.
+    """
+
+    def __init__(self, label: str, quiet: bool, minimum: int = 1) -> None:
+        self.label, self.quiet, self.minimum, self.bar = label, quiet, minimum, None
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.quiet or total < self.minimum:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True,
+                                         show_eta=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="policekg")
 def main() -> None:
@@ -79,26 +107,12 @@ def ingest(paths, store, workers, max_bytes, base_iri, dask_address, refresh, qu
     summary. The progress bar counts releases, lines of a .jsonl included.
     """
     graph = _open(store, read_only=False, base_iri=base_iri)
-    bar = None
     try:
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if quiet or total < 2:
-                return
-            if bar is None:
-                bar = click.progressbar(length=total, label="Reading releases", file=sys.stderr,
-                                        show_pos=True, show_eta=True)
-                bar.__enter__()
-            bar.update(done - bar.pos)
-
-        try:
+        with _Progress("Reading releases", quiet, minimum=2) as progress:
             report = graph.ingest(paths, workers=workers, max_bytes=max_bytes, progress=progress,
                                   dask=dask_address, refresh=refresh)
-        except StoreError as err:
-            raise click.ClickException(str(err)) from None
-        finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from None
     finally:
         graph.close()
     for warning in report.warnings:
@@ -297,25 +311,11 @@ def push(url, store, user, password, quiet):
     from .push import PushError
 
     graph = _open(store, read_only=True)
-    bar = None
     try:
-        def progress(done: int, total: int) -> None:
-            nonlocal bar
-            if quiet:
-                return
-            if bar is None:
-                bar = click.progressbar(length=total, label="Pushing graphs", file=sys.stderr, show_pos=True,
-                                        show_eta=True)
-                bar.__enter__()
-            bar.update(done - bar.pos)
-
-        try:
+        with _Progress("Pushing graphs", quiet) as progress:
             report = graph.push(url, user=user, password=password, progress=progress)
-        except PushError as err:
-            raise click.ClickException(str(err)) from None
-        finally:
-            if bar is not None:
-                bar.__exit__(None, None, None)
+    except PushError as err:
+        raise click.ClickException(str(err)) from None
     finally:
         graph.close()
     for failure in report.failures:
