@@ -198,7 +198,7 @@ def sort_rows(rows_: list, keys: list[tuple[str, bool]], get=lambda row, name: r
 _SELECT = re.compile(r"\bSELECT\s+(?P<distinct>DISTINCT\s+)?(?P<vars>(?:\?\w+\s+)+)(?=WHERE\b|\{)", re.I)
 
 
-def _ordered(store: Store, text: str):
+def ordered(store: Store, text: str, **dataset):
     """Run a query, ordering in Python where that is faster.
 
     Returns (result, keys to sort by, columns to keep). A key the query
@@ -215,25 +215,25 @@ def _ordered(store: Store, text: str):
         extra = [f"?{k}" for k in wanted if f"?{k}" not in columns]
         if m and extra:
             body = body[:m.end("vars")] + " ".join(extra) + " " + body[m.end("vars"):]
-        result = store.query(body)
+        result = store.query(body, **dataset)
         if isinstance(result, QuerySolutions) and set(wanted) <= {v.value for v in result.variables}:
             keep = [c[1:] for c in columns] if m and extra else None
             return result, keys, keep, bool(m and m.group("distinct"))
-    return store.query(text), [], None, False
+    return store.query(text, **dataset), [], None, False
 
 
 def rows(store: Store, query: NamedQuery, params: dict[str, str] | None = None) -> list[dict[str, object]]:
-    result, keys, keep, distinct = _ordered(store, with_values(query.text, bind(query, params or {})))
+    result, keys, keep, distinct = ordered(store, with_values(query.text, bind(query, params or {})))
     if not isinstance(result, QuerySolutions):
         raise StoreError("only SELECT queries give rows")
     names = [v.value for v in result.variables]
     found = sort_rows([{name: python_value(solution[name]) for name in names} for solution in result], keys)
-    return found if keep is None else _trim(found, keep, distinct, lambda row, name: row[name],
+    return found if keep is None else trim(found, keep, distinct, lambda row, name: row[name],
                                             lambda row: {name: row[name] for name in keep})
 
 
-def _trim(found: list, keep: list[str], distinct: bool, get, make) -> list:
-    """Rows cut to the query's own columns (see `_ordered`), first occurrences only if DISTINCT."""
+def trim(found: list, keep: list[str], distinct: bool, get, make) -> list:
+    """Rows cut to the query's own columns (see `ordered`), first occurrences only if DISTINCT."""
     out, seen = [], set()
     for row in found:
         key = tuple(get(row, name) for name in keep)
@@ -249,7 +249,7 @@ def render(store: Store, query: NamedQuery, params: dict[str, str] | None = None
     if fmt not in FORMATS:
         raise StoreError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     text = with_values(query.text, bind(query, params or {}))
-    result, keys, keep, distinct = _ordered(store, text) if fmt in ("table", "csv") else (store.query(text), [], None, False)
+    result, keys, keep, distinct = ordered(store, text) if fmt in ("table", "csv") else (store.query(text), [], None, False)
     if isinstance(result, QueryBoolean):
         return ("true" if bool(result) else "false") + "\n"
     if not isinstance(result, QuerySolutions):
@@ -262,7 +262,7 @@ def render(store: Store, query: NamedQuery, params: dict[str, str] | None = None
     get = lambda row, name: row[names.index(name)]  # noqa: E731
     values = sort_rows([[python_value(s[n]) for n in names] for s in result], keys, get)
     if keep is not None:
-        values = _trim(values, keep, distinct, get, lambda row: [get(row, name) for name in keep])
+        values = trim(values, keep, distinct, get, lambda row: [get(row, name) for name in keep])
         names = keep
     table = [[_cell(v) for v in row] for row in values]
     if fmt == "csv":

@@ -68,20 +68,15 @@ class WorkerDied(Exception):
 
 def run_sparql(store, job: Job, max_rows: int) -> Answer:
     """Answer a SPARQL query with at most `max_rows` solutions or triples."""
-    from ..queries import sort_rows, split_order
+    from ..queries import ordered, sort_rows, trim
     from ..store import StoreError, python_value
 
     dataset = {"default_graphs": list(job.default_graphs), "named_graphs": list(job.named_graphs)}
-    # A closing ORDER BY of projected variables is sorted here, as `kg query` does: the same order, in
+    # A closing ORDER BY is sorted here, as `kg query` does (`queries.ordered`): the same order, in
     # a fraction of Oxigraph's time (it decodes terms at every comparison). All rows are read first
     # then, as the engine itself would have to.
-    body, keys = split_order(job.query)
     try:
-        result = store.query(body if keys else job.query, **dataset)
-        if keys and not (isinstance(result, QuerySolutions)
-                         and {k for k, _ in keys} <= {v.value for v in result.variables}):
-            keys = []
-            result = store.query(job.query, **dataset)
+        result, keys, keep, distinct = ordered(store, job.query, **dataset)
     except StoreError as err:
         return Answer(400, f"{err}\n".encode())
     except ValueError as err:
@@ -96,8 +91,11 @@ def run_sparql(store, job: Job, max_rows: int) -> Answer:
             rows, truncated = [], False
             if keys:
                 index = {v: i for i, v in enumerate(variables)}
-                rows = sort_rows([[solution[v] for v in variables] for solution in result], keys,
-                                 lambda row, name: python_value(row[index[name]]))
+                get = lambda row, name: python_value(row[index[name]])  # noqa: E731
+                rows = sort_rows([[solution[v] for v in variables] for solution in result], keys, get)
+                if keep is not None:  # an ORDER BY key the query does not project was added for the sort
+                    rows = trim(rows, keep, distinct, get, lambda row: [row[index[name]] for name in keep])
+                    variables = keep
                 truncated = len(rows) > max_rows
                 del rows[max_rows:]
             else:
