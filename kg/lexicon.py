@@ -10,18 +10,23 @@ import csv
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 
 
+_AMPERSAND = re.compile(r"\s*&\s*")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)  # the same few thousand spellings are folded over and over
 def fold(text: str) -> str:
     """A spelling folded for comparison: case, quotes, '&', spacing and a leading 'the'."""
     text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
-    text = re.sub(r"\s*&\s*", " and ", text)
-    text = re.sub(r"\s+", " ", text).strip().lower()
-    return re.sub(r"^the ", "", text)
+    text = _AMPERSAND.sub(" and ", text)
+    text = _SPACES.sub(" ", text).strip().lower()
+    return text[4:] if text.startswith("the ") else text
 
 
 def slug(text: str) -> str:
@@ -162,6 +167,7 @@ def rank_spellings() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=1 << 14)
 def rank_of(spelling: str) -> str | None:
     """The rank id of one spelling ('Det Supt', 'DCI', 'detective inspector')."""
     spelling = re.sub(r"\s+", " ", spelling.strip())

@@ -7,6 +7,7 @@ components add entities to a Doc). `Draft.findings()` freezes the result.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..documents import Document
 from ..findings import Activity, Entity, Findings, Person, Quote, Span
@@ -42,6 +43,7 @@ class Draft:
         self.quotes: list[Quote] = []
         self.activity = Activity()
         self.main_force: str | None = None
+        self._sorted: dict[tuple[str, ...], list[Mention]] = {}  # of_kind's answers until a mention changes
 
     # ---------------------------------------------------------------- mentions
 
@@ -53,11 +55,20 @@ class Draft:
                 return None
         mention = Mention(kind, key, name, span)
         self.mentions.append(mention)
+        self._sorted.clear()
         self.info.setdefault((kind, key), EntityInfo())
         return mention
 
     def of_kind(self, *kinds: str) -> list[Mention]:
-        return sorted((m for m in self.mentions if m.kind in kinds), key=lambda m: m.span.start)
+        # Asked for tens of thousands of times a release: kept until a mention is added or `changed()`.
+        found = self._sorted.get(kinds)
+        if found is None:
+            found = self._sorted[kinds] = sorted((m for m in self.mentions if m.kind in kinds), key=lambda m: m.span.start)
+        return list(found)
+
+    def changed(self) -> None:
+        """Say that a mention's kind or key was rewritten in place, so answers kept by of_kind are stale."""
+        self._sorted.clear()
 
     def keys(self, kind: str) -> list[str]:
         """Entity keys of one kind, in order of first mention."""
@@ -106,6 +117,7 @@ class Draft:
                         self.activity, self.main_force)
 
 
+@lru_cache(maxsize=1 << 14)
 def _looks_like_acronym(name: str) -> bool:
     letters = [c for c in name if c.isalpha()]
     return bool(letters) and sum(c.isupper() for c in letters) >= max(2, len(letters) - 1) and " " not in name.strip()

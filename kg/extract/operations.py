@@ -88,9 +88,9 @@ def find_operations(draft: Draft) -> None:
     # Later bare mentions of a codename the release has introduced: "Tremmor is ...".
     for codename, key in codenames.items():
         name = draft.name_of("operation", key)
-        for m in re.finditer(rf"(?<![\w-]){re.escape(codename)}(?![\w-])", text.norm):
-            if not draft.at(m.start(), m.end(), "operation"):
-                draft.add("operation", key, name, m.start(), m.end(), "alias:bare-codename")
+        for start, end in draft.text.word_spans(codename):
+            if not draft.at(start, end, "operation"):
+                draft.add("operation", key, name, start, end, "alias:bare-codename")
 
 
 _NATIONAL = re.compile(

@@ -53,6 +53,12 @@ def _gazetteer() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?<![\w@/.-])(?:{alternation(originals)})(?![\w-])"), spellings
 
 
+@cache
+def _role_nouns() -> re.Pattern[str]:
+    nouns = sorted(lexicon.words()["role_nouns"])
+    return re.compile(rf"\b(?:{'|'.join(re.escape(noun) for noun in nouns)})\b" if nouns else r"(?!)")
+
+
 def find_partners(draft: Draft) -> None:
     text = draft.text
     pattern, spellings = _gazetteer()
@@ -96,6 +102,7 @@ def _merge_shortened(draft: Draft) -> None:
             for m in draft.mentions:
                 if m.kind == "partner" and m.key == short_key:
                     m.key = longer[0]
+            draft.changed()
             draft.info.pop(("partner", short_key), None)
 
 
@@ -165,7 +172,7 @@ def add_partner(draft: Draft, start: int, end: int, rule: str, role_title_ok: bo
     spelled_out = re.match(r"\s*\(([^)]{3,80})\)", draft.text.norm[end:end + 90])
     if spelled_out and len(draft.at(end + spelled_out.start(1), end + spelled_out.end(1), "force")) >= 2:
         return None  # "ABC (Kent, Essex and Sussex)": a collaboration of forces, not a body outside the police
-    if not role_title_ok and any(re.search(rf"\b{re.escape(noun)}\b", name) for noun in words["role_nouns"]):
+    if not role_title_ok and _role_nouns().search(name):
         return None  # a role title: "Portfolio Holder for Operational Services"
     if _is_police_unit_name(draft, name, end) or _is_tactic(name):
         return None

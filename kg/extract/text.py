@@ -10,7 +10,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from ..findings import Span
 
@@ -32,8 +33,7 @@ _TOKEN = re.compile(r"[A-Za-z\u00c0-\u024f0-9](?:[A-Za-z\u00c0-\u024f0-9'\-.&/]*
 CONNECTORS = frozenset({"and", "&", "of", "for", "the", "de", "on", "in", "upon"})
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):  # a tuple, not a frozen dataclass: a release makes thousands
     start: int
     end: int
     text: str
@@ -107,8 +107,44 @@ class Text:
         """The sentences in which a keyword occurs: where a costly pattern is worth running (kept per keyword)."""
         found = self._with.get(keyword)
         if found is None:
-            found = self._with[keyword] = [(s, e) for s, e in self.sentences if keyword.search(self.norm, s, e)]
+            # One scan of the whole text finds the sentences a match touches; each is then confirmed within
+            # its own bounds, which is what the answer means (a sentence's edges can change a match).
+            candidates: set[int] = set()
+            starts = self._sentence_starts
+            lowered = _lowered(keyword) if self._ascii_case else None
+            for m in (lowered.finditer(self.lower) if lowered else keyword.finditer(self.norm)):
+                first = max(bisect.bisect_right(starts, m.start()) - 1, 0)
+                last = max(bisect.bisect_right(starts, max(m.end() - 1, m.start())) - 1, 0)
+                candidates.update(range(first, last + 1))
+            found = self._with[keyword] = [self.sentences[i] for i in sorted(candidates)
+                                           if i < len(self.sentences) and keyword.search(self.norm, *self.sentences[i])]
         return found
+
+    def word_spans(self, word: str, ignore_case: bool = False) -> list[tuple[int, int]]:
+        """Where `word` stands alone, as `(?<![\\w-])word(?![\\w-])` finds it, without compiling a pattern.
+
+        Names and acronyms a release defines are searched for once each: compiling a regex for each
+        would also push the extractors' own patterns out of `re`'s cache.
+        """
+        if not word:
+            return []
+        if ignore_case and not (word.isascii() and self._ascii_case):
+            return [m.span() for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", self.norm, re.I)]
+        hay, needle = (self.lower, word.lower()) if ignore_case else (self.norm, word)
+        text, out, pos = self.norm, [], 0
+        while (start := hay.find(needle, pos)) >= 0:
+            end = start + len(needle)
+            if (start == 0 or not _word_char(text[start - 1])) and (end == len(text) or not _word_char(text[end])):
+                out.append((start, end))
+                pos = end
+            else:
+                pos = start + 1
+        return out
+
+    @cached_property
+    def _ascii_case(self) -> bool:
+        """Whether ignoring case here only ever folds ASCII letters: re.I also maps these four onto them."""
+        return not any(c in self.norm for c in "\u0130\u0131\u017f\u212a")
 
     def line_at(self, pos: int) -> tuple[int, int]:
         for start, end in self.lines:
@@ -207,6 +243,21 @@ def _quotes_in_line(raw: str, start: int, end: int) -> list[tuple[int, int]]:
     if opened is not None and end - (start + opened) > 0:
         quotes.append((start + opened, end))
     return quotes
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c in "_-"
+
+
+@lru_cache(maxsize=256)
+def _lowered(keyword: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A case-blind keyword of lower-case letters as a case-sensitive one, to run on Text.lower: far faster.
+
+    None where that would not mean the same (a capital in the pattern may be an escape such as \\S).
+    """
+    if not keyword.flags & re.I or not keyword.pattern.isascii() or any(c.isupper() for c in keyword.pattern):
+        return None
+    return re.compile(keyword.pattern, keyword.flags & ~re.I)
 
 
 def cap_phrases(text: Text, start: int = 0, end: int | None = None) -> list[list[Token]]:

@@ -15,7 +15,7 @@ and quotes, so it runs after them.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from .. import lexicon
 from ..lexicon import alternation, fold
@@ -215,9 +215,10 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
     if tokens and _is_rank_token(tokens[0]):
         return
     key = unit_key(name)
-    operations = {fold(draft.name_of("operation", k)).split(" ", 1)[-1]: k for k in draft.keys("operation")}
-    if lower_head and len(tokens) == 1 and fold(tokens[0].text) in operations:
-        key = unit_key(f"{draft.name_of('operation', operations[fold(tokens[0].text)])} {lower_head}")
+    if lower_head and len(tokens) == 1:
+        operations = {fold(draft.name_of("operation", k)).split(" ", 1)[-1]: k for k in draft.keys("operation")}
+        if fold(tokens[0].text) in operations:
+            key = unit_key(f"{draft.name_of('operation', operations[fold(tokens[0].text)])} {lower_head}")
     mention = draft.add("unit", key, name, start, end, f"pattern:unit-{head_rule}")
     if mention is None:
         return
@@ -237,8 +238,16 @@ def _candidate(draft: Draft, tokens: list[Token], head_rule: str, end: int | Non
 
 def _is_rank_token(token: Token) -> bool:
     """'Detective', 'DCI', 'T/Sgt', 'A/Insp': a token that starts a rank, so ends any unit name before it."""
-    bare = re.sub(r"^(?:T|A|Temp|Tmp)/", "", token.text)
+    return _starts_rank(token.text)
+
+
+@lru_cache(maxsize=1 << 14)  # asked of every token of every capitalised phrase
+def _starts_rank(text: str) -> bool:
+    bare = _TEMPORARY.sub("", text)
     return bare in _RANK_START or lexicon.rank_of(bare) is not None
+
+
+_TEMPORARY = re.compile(r"^(?:T|A|Temp|Tmp)/")
 
 
 def _shouted_lead(draft: Draft, token: Token) -> bool:
@@ -287,17 +296,17 @@ def find_acronyms(draft: Draft, kind: str) -> None:
     for acronym, key in defined.items():
         draft.entity_info(kind, key).aliases.add(acronym)
         singular = acronym[:-1] if acronym.endswith("s") and acronym[:-1].isupper() else None
-        pattern = rf"(?<![\w-])(?:{re.escape(acronym)}{'|' + re.escape(singular) if singular else ''})(?![\w-])"
-        for m in re.finditer(pattern, text):
-            if not draft.at(m.start(), m.end(), "unit", "partner", "force"):
-                draft.add(kind, key, m.group(), m.start(), m.end(), f"alias:acronym:{acronym}")
+        spans = sorted(draft.text.word_spans(acronym) + (draft.text.word_spans(singular) if singular else []))
+        for start, end in spans:
+            if not draft.at(start, end, "unit", "partner", "force"):
+                draft.add(kind, key, text[start:end], start, end, f"alias:acronym:{acronym}")
     # A name the release writes in capitals once and in lower case elsewhere ("rural crime action team").
     for key in draft.keys(kind):
         names = {m.name for m in draft.of_kind(kind) if m.key == key and " " in m.name}
         for name in names:
-            for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I):
-                if not draft.at(m.start(), m.end(), "unit", "partner", "force"):
-                    draft.add(kind, key, draft.text.raw[m.start():m.end()], m.start(), m.end(), "alias:same-name")
+            for start, end in draft.text.word_spans(name, ignore_case=True):
+                if not draft.at(start, end, "unit", "partner", "force"):
+                    draft.add(kind, key, draft.text.raw[start:end], start, end, "alias:same-name")
 
 
 def assign_unit_forces(draft: Draft, speaker_force) -> None:
@@ -362,6 +371,7 @@ def units_officers_belong_to(draft: Draft) -> None:
         for m in draft.mentions:
             if m.kind == "partner" and m.key == key:
                 m.kind, m.key = "unit", unit
+        draft.changed()
         draft.info.pop(("partner", key), None)
         draft.entity_info("unit", unit)
         draft.people[i] = replace(person, organisation=("unit", unit))
