@@ -42,6 +42,7 @@ from kg.store import Store  # noqa: E402
 BIN = Path(sys.executable).parent
 KG = [str(BIN / "kg")] if (BIN / "kg").exists() else [sys.executable, "-m", "kg"]
 EVALUATION = ("forces", "units", "operations", "partners", "people", "arrests")
+STAGES = ("ingest", "queries", "render", "export", "compact", "rdflib")
 PARAMS = {"evidence": {"name": "Tarian"}}  # a regional unit many releases name
 
 
@@ -93,7 +94,14 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5, help="in-process runs of each query (p50, p95)")
     ap.add_argument("--rdflib-max", type=int, default=1000, help="largest size also loaded into rdflib")
     ap.add_argument("--keep", type=Path, default=None, help="keep corpora and stores in this folder")
+    ap.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES),
+                    help="what to measure; without ingest, the store kept in --keep by an earlier run is read")
+    ap.add_argument("--query-budget", type=float, default=60.0,
+                    help="stop repeating a query in-process once its runs took this many seconds")
+    ap.add_argument("--drop-exports", action="store_true", help="delete each export once measured (large sizes)")
     args = ap.parse_args()
+    if "ingest" not in args.stages and args.keep is None:
+        ap.error("without the ingest stage, --keep must name the folder of an earlier run")
     scratch = args.keep or Path(tempfile.mkdtemp(prefix="policekg-bench-"))
     scratch.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}\n")
@@ -112,10 +120,13 @@ def bench(size: int, args, scratch: Path) -> None:
                         "--kind", args.kind], check=True, capture_output=True)
     kb = corpus.stat().st_size / size / 1024
     print(f"## {size:,} releases ({args.kind}, {kb:.1f} KB each)\n")
-    print("| ingest | wall | releases/s | quads/s | peak RSS | store | per release | quads per release |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    store = None
-    for workers in args.workers:
+    store = None if "ingest" in args.stages else scratch / f"store-{args.kind}-{size}-w{args.workers[0]}"
+    if store is not None and not store.is_dir():
+        raise SystemExit(f"no store at {store}: run the ingest stage first")
+    if store is None:
+        print("| ingest | wall | releases/s | quads/s | peak RSS | store | per release | quads per release |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for workers in args.workers if store is None else []:
         path = scratch / f"store-{args.kind}-{size}-w{workers}"
         shutil.rmtree(path, ignore_errors=True)
         elapsed, rss, _ = run([*KG, "ingest", str(corpus), "--store", str(path), "-q", "-j", str(workers)])
@@ -129,13 +140,44 @@ def bench(size: int, args, scratch: Path) -> None:
         if store is None:
             store = path
     print()
+    s = Store.open(store, read_only=True)
+    quads = len(s._ox)
+    s.close()
+    if "queries" in args.stages:
+        queries(store, args)
+    if "render" in args.stages:
+        page = scratch / f"graph-{size}.html"
+        elapsed, rss, out = run([*KG, "render", "--store", str(store), "-o", str(page)])
+        print(f"`kg render`: {elapsed:.1f} s, peak RSS {rss:,.0f} MB, page {page.stat().st_size / 2**20:.1f} MB "
+              f"({out.strip().splitlines()[-1] if out.strip() else ''})\n")
+    nquads = scratch / f"kg-{size}.nq"
+    if "export" in args.stages:
+        print("| export | wall | quads/s | peak RSS | file |")
+        print("| --- | --- | --- | --- | --- |")
+        for fmt, target in (("nquads", nquads), ("ntriples", scratch / f"kg-{size}.nt")):
+            elapsed, rss, _ = run([*KG, "export", "--store", str(store), "--format", fmt, "-o", str(target)])
+            print(f"| {fmt} | {elapsed:.1f} s | {quads / elapsed:,.0f} | {rss:,.0f} MB | "
+                  f"{target.stat().st_size / 2**20:,.0f} MB |", flush=True)
+            if args.drop_exports and not (fmt == "nquads" and "rdflib" in args.stages and size <= args.rdflib_max):
+                target.unlink()
+        print()
+    if "compact" in args.stages:
+        before = du(store)
+        elapsed, rss, _ = run([*KG, "compact", "--store", str(store)])
+        after = du(store)
+        print(f"`kg compact`: {elapsed:.0f} s, peak RSS {rss:,.0f} MB, {before / 2**30:.2f} GB -> {after / 2**30:.2f} GB "
+              f"({after / size / 1024:.0f} KB a release, {after / quads:.0f} bytes a quad)\n")
+    if "rdflib" in args.stages and size <= args.rdflib_max and nquads.exists():
+        rdflib_side(nquads, size)
 
-    print("| query | rows | in-process p50 | p95 | `kg query` process | peak RSS |")
-    print("| --- | --- | --- | --- | --- | --- |")
+
+def queries(store: Path, args) -> None:
+    print("| query | rows | in-process p50 | p95 | runs | `kg query` process | peak RSS |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     s = Store.open(store, read_only=True)
     for name, query in sorted(named.named_queries().items()):
         times = []
-        for _ in range(args.repeats):
+        while len(times) < args.repeats and sum(times) < args.query_budget:
             t = time.perf_counter()
             found = named.rows(s, query, PARAMS.get(name))
             times.append(time.perf_counter() - t)
@@ -144,33 +186,9 @@ def bench(size: int, args, scratch: Path) -> None:
         elapsed, rss, _ = run([*KG, "query", name, "--store", str(store), "--format", "csv", *extra])
         s = Store.open(store, read_only=True)
         print(f"| {name} | {len(found):,} | {statistics.median(times) * 1000:,.0f} ms | {pct(times, 0.95) * 1000:,.0f} ms "
-              f"| {elapsed * 1000:,.0f} ms | {rss:,.0f} MB |", flush=True)
-    quads = len(s._ox)
+              f"| {len(times)} | {elapsed * 1000:,.0f} ms | {rss:,.0f} MB |", flush=True)
     s.close()
     print()
-
-    page = scratch / f"graph-{size}.html"
-    elapsed, rss, out = run([*KG, "render", "--store", str(store), "-o", str(page)])
-    print(f"`kg render`: {elapsed:.1f} s, peak RSS {rss:,.0f} MB, page {page.stat().st_size / 2**20:.1f} MB "
-          f"({out.strip().splitlines()[-1] if out.strip() else ''})\n")
-
-    print("| export | wall | quads/s | peak RSS | file |")
-    print("| --- | --- | --- | --- | --- |")
-    nquads = scratch / f"kg-{size}.nq"
-    for fmt, target in (("nquads", nquads), ("ntriples", scratch / f"kg-{size}.nt")):
-        elapsed, rss, _ = run([*KG, "export", "--store", str(store), "--format", fmt, "-o", str(target)])
-        print(f"| {fmt} | {elapsed:.1f} s | {quads / elapsed:,.0f} | {rss:,.0f} MB | "
-              f"{target.stat().st_size / 2**20:,.0f} MB |", flush=True)
-    print()
-
-    before = du(store)
-    elapsed, rss, _ = run([*KG, "compact", "--store", str(store)])
-    after = du(store)
-    print(f"`kg compact`: {elapsed:.0f} s, peak RSS {rss:,.0f} MB, {before / 2**30:.2f} GB -> {after / 2**30:.2f} GB "
-          f"({after / size / 1024:.0f} KB a release, {after / quads:.0f} bytes a quad)\n")
-
-    if size <= args.rdflib_max:
-        rdflib_side(nquads, size)
 
 
 def rdflib_side(nquads: Path, size: int) -> None:

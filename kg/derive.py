@@ -33,6 +33,7 @@ from .store import Store
 from .vocab import ORG, PK, PKV, RDF, RDFS, SCHEMA, SKOS, XSD, sparql_prefixes
 
 _BATCH = 2000
+_ROUND = 5000  # releases a refresh takes in at once
 
 # The full types of each kind of entity, by the first segment of its IRI after the base.
 _KINDS = {
@@ -67,7 +68,16 @@ def refresh(store: Store, identity: Identity) -> int:
     pending = [r["x"] for r in store.rows(f"SELECT ?x WHERE {{ GRAPH <{derived}> {{ <{derived}> <{PK.pending.value}> ?x }} }}")]
     if not uncovered and not gone and not pending:
         return 0
+    # Rounds of a bounded number of releases keep memory flat however many came in at once; an entity
+    # several rounds touch is recomputed from all its releases each time, so the end is the same.
+    recomputed = 0
+    for i, batch in enumerate(_batches(sorted(uncovered), _ROUND) if uncovered else [[]]):
+        recomputed += _refresh_round(store, identity, batch, gone if i == 0 else [], pending if i == 0 else [])
+    return recomputed
 
+
+def _refresh_round(store: Store, identity: Identity, uncovered: list[str], gone: list[str], pending: list[str]) -> int:
+    derived = identity.graph("derived")
     touched: set[str] = set(pending)
     roles: set[str] = set()
     for batch in _batches(sorted(uncovered)):
@@ -89,7 +99,8 @@ def refresh(store: Store, identity: Identity) -> int:
     steps = []
     for batch in _batches(subjects):
         steps.append(f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {_iris(batch)} }} GRAPH <{derived}> {{ ?s ?p ?o }} }}")
-    steps.append(f"DELETE WHERE {{ GRAPH <{derived}> {{ <{derived}> <{PK.pending.value}> ?x }} }}")
+    if pending:
+        steps.append(f"DELETE WHERE {{ GRAPH <{derived}> {{ <{derived}> <{PK.pending.value}> ?x }} }}")
     for batch in _batches(gone):
         steps.append("DELETE DATA { GRAPH <%s> { %s } }" % (derived, " ".join(f"<{derived}> <{PK.covers.value}> <{r}> ." for r in batch)))
     if body or covers:

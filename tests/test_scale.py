@@ -111,6 +111,20 @@ def test_incremental_derived_graph_equals_one_rebuilt_from_scratch(tmp_path) -> 
     assert not any("pending" in q for q in rebuilt)
 
 
+def test_a_refresh_in_rounds_of_one_release_equals_one_round(tmp_path, monkeypatch) -> None:
+    corpus = _corpus(tmp_path / "c.jsonl", 2)
+    identity = Identity(DEFAULT_BASE_IRI)
+    derived = identity.graph("derived")
+    with open_graph(tmp_path / "s") as graph:
+        graph.ingest([corpus, EXAMPLES])
+    with Store.open(tmp_path / "s") as store:
+        whole = sorted(str(q) for q in store.quads(derived))
+        monkeypatch.setattr(derive, "_ROUND", 1)  # every release its own round, as a corpus of millions would go
+        assert derive.rebuild(store, identity) >= len(whole) // 20
+        in_rounds = sorted(str(q) for q in store.quads(derived))
+    assert in_rounds == whole and any("releaseCount" in q for q in whole)
+
+
 _KILLER = """
 import sys
 from kg.api import open as open_graph
