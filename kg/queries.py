@@ -14,7 +14,11 @@ Each `queries/<name>.rq` opens with a comment header:
 Parameters (`--param force="Kent Police"`) are bound by a VALUES block at the
 top of the query's outer WHERE group, as typed RDF terms: a value is never
 pasted into the query text, and an optional parameter left out is simply
-unbound (queries test it with `!BOUND(?force)`).
+unbound (queries test it with `!BOUND(?force)`). A subquery that projects a
+parameter's variable gets the same VALUES block too, so that it is evaluated
+for that value alone instead of for every value and joined afterwards: the
+answer is the same (joining a one-row VALUES twice is joining it once), and
+`evidence` of one name reads that name's entities, not every entity's.
 """
 from __future__ import annotations
 
@@ -147,15 +151,33 @@ def bind(query: NamedQuery, given: dict[str, str]) -> dict[str, NamedNode | Lite
 
 
 def with_values(text: str, values: dict[str, NamedNode | Literal]) -> str:
-    """The query with its parameters bound in a VALUES block opening the outer WHERE group."""
+    """The query with its parameters bound in a VALUES block opening the outer WHERE group (and see above)."""
     if not values:
         return text
     m = re.search(r"\bWHERE\s*\{", text, re.I) or re.search(r"\{", text)
     if m is None:
         raise StoreError("cannot bind parameters: the query has no WHERE clause")
-    names = " ".join(f"?{name}" for name in values)
-    terms = " ".join(str(term) for term in values.values())
-    return f"{text[:m.end()]}\n  VALUES ({names}) {{ ({terms}) }}\n{text[m.end():]}"
+    edits = [(m.end(), list(values))]
+    for sub in _SUBSELECT.finditer(text, m.end()):
+        projected = set(re.findall(r"\?(\w+)", _without_expressions(sub["vars"])))
+        if sub["vars"].strip() == "*" or projected & set(values):
+            edits.append((sub.end(), [n for n in values if sub["vars"].strip() == "*" or n in projected]))
+    for at, names in sorted(edits, reverse=True):
+        block = f"\n  VALUES ({' '.join(f'?{n}' for n in names)}) {{ ({' '.join(str(values[n]) for n in names)}) }}\n"
+        text = text[:at] + block + text[at:]
+    return text
+
+
+_SUBSELECT = re.compile(r"\bSELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?(?P<vars>[^{}]*?)\bWHERE\s*\{", re.I)
+
+
+def _without_expressions(projection: str) -> str:
+    """A SELECT clause with its `(expression AS ?var)` parts removed, leaving the plain variables."""
+    while True:
+        stripped = re.sub(r"\([^()]*\)", " ", projection)
+        if stripped == projection:
+            return projection
+        projection = stripped
 
 
 _ORDER = re.compile(r"\bORDER\s+BY\s+((?:(?:ASC|DESC)\s*\(\s*\?\w+\s*\)|\?\w+)(?:\s+|$))+\s*$", re.I)

@@ -66,6 +66,35 @@ def test_query_parameters(examples_store) -> None:
     assert result.exit_code == 1 and "needs --param name=" in result.output
 
 
+# A value each parameter can take on the examples, and what every row must then show.
+NARROWING = {"name": "Violent Crime Taskforce", "force": "Kent Police", "speaker": "Claire Odell"}
+
+
+@pytest.mark.parametrize("name", sorted(n for n, q in queries.named_queries().items() if q.params))
+def test_every_parameter_narrows_its_query(examples_store, name) -> None:
+    """A parameter is bound where the query reads it: a name nobody uses gives no rows, a real one fewer.
+
+    (A VALUES block outside a subquery that does not project the variable binds nothing: `evidence`
+    once answered every entity's spans, whatever name it was given.)"""
+    from kg.store import Store
+
+    q = queries.named_queries()[name]
+    store = Store.open(examples_store, read_only=True)
+    try:
+        every = queries.rows(store, q, {p.name: NARROWING[p.name] for p in q.params if not p.optional})
+        for p in q.params:
+            base = {x.name: NARROWING[x.name] for x in q.params if not x.optional and x.name != p.name}
+            assert queries.rows(store, q, {**base, p.name: "No Such Name Anywhere"}) == [], (name, p.name)
+            some = queries.rows(store, q, {**base, p.name: NARROWING[p.name]})
+            assert some, (name, p.name)
+            if p.optional:
+                assert len(some) < len(every), (name, p.name)
+    finally:
+        store.close()
+    if name == "evidence":
+        assert {r["exact"] for r in some if r["exact"]} == {"Violent Crime Taskforce"}
+
+
 @pytest.mark.parametrize("fmt, parse_as, dataset", [
     ("trig", "trig", True), ("nquads", "nquads", True), ("jsonld", "json-ld", True),
     ("turtle", "turtle", False), ("ntriples", "nt", False)])
