@@ -11,7 +11,8 @@ never repeats it and a query reaches it in one lookup:
   the force of the one forced unit of the same key elsewhere (with
   `skos:exactMatch` to that unit);
 - roles outside the rank scheme get their one `skos:prefLabel`;
-- `<derived> pk:covers <release>` for every release accounted for.
+- `<derived> pk:covers <release>` for every release accounted for;
+- the running totals the aggregate queries read (`kg/totals.py`).
 
 Only what new or replaced releases touch is recomputed, each touched
 subject from all the release graphs that name it, so the result is the
@@ -27,10 +28,10 @@ from typing import Iterable
 
 from pyoxigraph import Literal, NamedNode
 
-from . import lexicon
+from . import lexicon, totals
 from .resolve import Identity
 from .store import Store
-from .vocab import ORG, PK, PKV, RDF, RDFS, SCHEMA, SKOS, XSD, sparql_prefixes
+from .vocab import ORG, PK, PKV, QB, RDF, RDFS, SCHEMA, SKOS, XSD, sparql_prefixes
 
 _BATCH = 2000
 _ROUND = 5000  # releases a refresh takes in at once
@@ -70,13 +71,51 @@ def refresh(store: Store, identity: Identity) -> int:
         return 0
     # Rounds of a bounded number of releases keep memory flat however many came in at once; an entity
     # several rounds touch is recomputed from all its releases each time, so the end is the same.
+    # A replaced or removed release took what it added to the totals with its old graph: recount them all,
+    # from every release graph there is (the uncovered ones included), written with the first round.
+    recount = _recount(store, identity) if gone or pending else None
     recomputed = 0
     for i, batch in enumerate(_batches(sorted(uncovered), _ROUND) if uncovered else [[]]):
-        recomputed += _refresh_round(store, identity, batch, gone if i == 0 else [], pending if i == 0 else [])
+        if i == 0:
+            recomputed += _refresh_round(store, identity, batch, gone, pending, recount)
+        else:  # after a recount, later rounds have nothing left to add
+            recomputed += _refresh_round(store, identity, batch, [], [], {} if recount is not None else None, False)
     return recomputed
 
 
-def _refresh_round(store: Store, identity: Identity, uncovered: list[str], gone: list[str], pending: list[str]) -> int:
+def _recount(store: Store, identity: Identity) -> dict[str, totals.Group]:
+    releases = sorted(r["r"] for r in store.rows("SELECT ?r WHERE { GRAPH ?r { ?r a <%s> } }" % SCHEMA.NewsArticle.value))
+    counted: dict[str, totals.Group] = {}
+    for batch in _batches(releases, _ROUND):
+        for iri, group in totals.contributions(store, identity, batch).items():
+            counted[iri].add(group) if iri in counted else counted.setdefault(iri, group)
+    return counted
+
+
+def _totals_steps(store: Store, identity: Identity, uncovered: list[str],
+                  recount: dict[str, totals.Group] | None, first: bool, labels: dict[str, str]) -> tuple[list[str], str]:
+    """The update steps and triples that bring the totals up to date: the recount, or these releases added."""
+    derived = identity.graph("derived")
+    steps: list[str] = []
+    if recount is not None and first:  # every total written anew, links included
+        steps.append(f"DELETE WHERE {{ GRAPH <{derived}> {{ ?t <{QB.dataSet.value}> ?set ; ?p ?o }} }}")
+        groups = dict(recount)
+    elif recount is not None:  # the recount took these releases in already
+        groups = {}
+    else:
+        groups = totals.contributions(store, identity, uncovered) if uncovered else {}
+        for iri, held in totals.read(store, derived, list(groups)).items():
+            groups[iri].add(held)
+    # labels of new links, and of every link of a group whose linked entity was renamed in this round
+    totals.label_links(store, derived, groups, labels)
+    if not (recount is not None and first):  # links held stay; the rest of each group is written anew
+        steps += [totals.keep_links(derived, batch) for batch in _batches(sorted(groups))]
+    body = "".join(f"<{s}> <{p}> {o} .\n" for iri in sorted(groups) for s, p, o in totals.triples(iri, groups[iri]))
+    return steps, body
+
+
+def _refresh_round(store: Store, identity: Identity, uncovered: list[str], gone: list[str], pending: list[str],
+                   recount: dict[str, totals.Group] | None = None, first: bool = True) -> int:
     derived = identity.graph("derived")
     touched: set[str] = set(pending)
     roles: set[str] = set()
@@ -92,11 +131,12 @@ def _refresh_round(store: Store, identity: Identity, uncovered: list[str], gone:
     touched -= roles
     touched |= _units_sharing_keys(store, sorted(x for x in touched if _kind(identity, x) == "unit"))
 
-    quads = _describe_entities(store, identity, sorted(touched)) + _describe_roles(store, sorted(roles))
+    labels: dict[str, str] = {}
+    quads = _describe_entities(store, identity, sorted(touched), labels) + _describe_roles(store, sorted(roles))
     subjects = sorted(touched | roles)
     covers = "".join(f"<{derived}> <{PK.covers.value}> <{r}> .\n" for r in uncovered)
-    body = "".join(f"<{s}> <{p}> {o} .\n" for s, p, o in quads)
-    steps = []
+    steps, body = _totals_steps(store, identity, uncovered, recount, first, labels)
+    body += "".join(f"<{s}> <{p}> {o} .\n" for s, p, o in quads)
     for batch in _batches(subjects):
         steps.append(f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {_iris(batch)} }} GRAPH <{derived}> {{ ?s ?p ?o }} }}")
     if pending:
@@ -115,7 +155,10 @@ def rebuild(store: Store, identity: Identity) -> int:
     return refresh(store, identity)
 
 
-def _describe_entities(store: Store, identity: Identity, entities: list[str]) -> list[tuple[str, str, str]]:
+def _describe_entities(store: Store, identity: Identity, entities: list[str],
+                       labels: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """The derived facts of these entities; `labels` is given each one's new skos:prefLabel."""
+    labels = {} if labels is None else labels
     gazetteer = {identity.force(key) for key in lexicon.forces()}
     out: list[tuple[str, str, str]] = []
     counts: dict[str, int] = {}
@@ -139,7 +182,8 @@ def _describe_entities(store: Store, identity: Identity, entities: list[str]) ->
         for rdf_type in _KINDS.get(_kind(identity, entity), ()):
             out.append((entity, RDF.type.value, f"<{rdf_type.value}>"))
         if names.get(entity):
-            out.append((entity, SKOS.prefLabel.value, _str(min(names[entity])[2])))
+            labels[entity] = min(names[entity])[2]
+            out.append((entity, SKOS.prefLabel.value, _str(labels[entity])))
         for predicate, obj in learnt.get(entity, ()):
             out.append((entity, predicate, f"<{obj}>"))
     return out

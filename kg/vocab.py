@@ -2,7 +2,8 @@
 
 Standards first: W3C ORG for forces, units and memberships; schema.org for
 releases, events, people, quotes and quantities; PROV-O and Web Annotation
-for provenance; SKOS for the rank, offence, outcome and tactic schemes.
+for provenance; SKOS for the rank, offence, outcome and tactic schemes; the RDF Data Cube
+vocabulary for the running totals of the derived graph.
 `pk:` terms fill the gaps; each is defined in `ontology/policekg.ttl`.
 """
 from __future__ import annotations
@@ -34,12 +35,13 @@ OA = Namespace("http://www.w3.org/ns/oa#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 PK = Namespace("https://w3id.org/policekg/ontology#")
 PKV = Namespace("https://w3id.org/policekg/vocab/")
+QB = Namespace("http://purl.org/linked-data/cube#")
 
 DEFAULT_BASE_IRI = "https://w3id.org/policekg/id/"
 
 PREFIXES = {
     "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "skos": str(SKOS), "org": str(ORG),
-    "schema": str(SCHEMA), "prov": str(PROV), "oa": str(OA), "dcterms": str(DCTERMS), "pk": str(PK), "pkv": str(PKV),
+    "schema": str(SCHEMA), "prov": str(PROV), "oa": str(OA), "dcterms": str(DCTERMS), "pk": str(PK), "pkv": str(PKV), "qb": str(QB),
 }
 
 

@@ -1,0 +1,352 @@
+"""Running totals in the derived graph, so that aggregate queries read one node per group.
+
+An aggregate over every release (forces that worked together, arrests by
+force and month, offences) costs Oxigraph a join step per release, entity
+and activity: seconds at 10,000 releases, minutes at 100,000. What the
+queries group by is small (a few hundred force pairs, a few thousand force
+months), so the derived graph keeps each group's totals as one RDF Data
+Cube observation, and the queries read those:
+
+    <{base}total/force-pair/force/essex/force/kent> a qb:Observation ;
+        qb:dataSet pk:forcePairTotals ;
+        pk:refForce <{base}force/essex>, <{base}force/kent> ;
+        pk:releaseCount 2 ; pk:refOperation <{base}operation/...> ;
+        pk:documentList "pair-one; pair-two" .
+
+Each kind of total is data: a SPARQL query of what one release contributes
+(one row per release and group, the release's own aggregate, exactly the
+inner part of the query the total replaces), the variables that key a
+group, the ones summed, the ones gathered as links. New releases add their
+contributions to the groups they touch, in the same transaction that marks
+them covered, so a crash leaves totals and coverage in step. A replaced or
+removed release took what it contributed with its old graph, so then every
+total is recounted from all the release graphs. Sums and sets do not depend
+on order: any order of releases, any split of the work, gives the same
+triples as one rebuild.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterable
+
+from pyoxigraph import Literal, NamedNode
+
+from .resolve import Identity
+from .store import Store
+from .vocab import PK, PKV, QB, RDF, XSD, sparql_prefixes
+
+_BATCH = 2000
+_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class Total:
+    """One kind of running total: its groups, what it sums and gathers, and what a release contributes."""
+
+    name: str                                   # IRI segment: {base}total/<name>/<key>/...
+    dataset: NamedNode                          # the qb:DataSet its observations belong to
+    keys: tuple[tuple[str, NamedNode], ...]     # variables that key a group, with their predicate
+    contribution: str                           # SELECT ?release ?document <keys> <sums> <links> over GRAPH ?release
+    sums: tuple[tuple[str, NamedNode], ...] = ()   # added up over the group's releases
+    # every value any release gives, as links; with a list predicate, their skos:prefLabels are also kept
+    # as one sorted literal, which is what a listing reads (hundreds of links a group cost a lookup each)
+    links: tuple[tuple[str, NamedNode, NamedNode | None], ...] = ()
+    documents: bool = False                     # keep the sorted identifiers of its releases
+    # (variable, within): the keys are each pair of the variable's values within one value of `within`,
+    # in IRI order; Oxigraph joins the pairs in SPARQL at some 40 us a row, Python in a fraction
+    pairs: tuple[str, str] | None = None
+
+
+TOTALS: tuple[Total, ...] = (
+    Total(
+        "force-pair", PK.forcePairTotals,
+        keys=(("a", PK.refForce), ("b", PK.refForce)),
+        links=(("op", PK.refOperation, PK.operationList),),
+        documents=True, pairs=("force", "activity"),
+        contribution="""
+        SELECT ?release ?document ?activity ?force ?op WHERE {
+          GRAPH ?release {
+            ?release dcterms:identifier ?document .
+            ?activity a pk:ReportedActivity ;
+                      schema:organizer ?force .
+            ?force a pk:PoliceForce .
+            OPTIONAL { ?activity schema:superEvent ?op }
+          }
+        }"""),
+    Total(
+        "force-month", PK.forceMonthTotals,
+        keys=(("f", PK.refForce), ("month", PK.refMonth)),
+        sums=(("arrestCount", PK.arrestCount), ("cashValue", PK.cashSeized)),
+        contribution="""
+        SELECT ?release ?f ?month (MAX(COALESCE(?v, 0)) AS ?arrestCount) (MAX(COALESCE(?c, 0)) AS ?cashValue) WHERE {
+          GRAPH ?release {
+            ?release pk:mainForce ?f .
+            ?activity schema:subjectOf ?release .
+            OPTIONAL { ?activity schema:startDate ?start }
+            OPTIONAL { ?release schema:datePublished ?published }
+            OPTIONAL { ?activity pk:outcome ?o . ?o pk:headline true ; schema:value ?v }
+            OPTIONAL { ?activity pk:outcome ?cash . ?cash pk:outcomeKind pkv:outcome\\/cash-seized ; schema:value ?c }
+          }
+          BIND (COALESCE(SUBSTR(STR(COALESCE(?start, ?published)), 1, 7), "") AS ?month)
+        }
+        GROUP BY ?release ?f ?month"""),
+    Total(
+        "offence", PK.offenceTotals,
+        keys=(("concept", PK.refOffence),),
+        sums=(("arrests", PK.arrestCount),),
+        contribution="""
+        SELECT ?release ?concept (SUM(?count) AS ?arrests) WHERE {
+          GRAPH ?release {
+            ?line a pk:BreakdownLine ;
+                  schema:value ?count ;
+                  pk:offence ?concept ;
+                  pk:inBreakdown ?heading .
+            OPTIONAL { ?heading pk:forForce ?headingForce }
+          }
+        }
+        GROUP BY ?release ?concept"""),
+    Total(
+        "offence-force", PK.offenceForceTotals,
+        keys=(("concept", PK.refOffence), ("headingForce", PK.refForce)),
+        sums=(("arrests", PK.arrestCount),),
+        contribution="""
+        SELECT ?release ?concept ?headingForce (SUM(?count) AS ?arrests) WHERE {
+          GRAPH ?release {
+            ?line a pk:BreakdownLine ;
+                  schema:value ?count ;
+                  pk:offence ?concept ;
+                  pk:inBreakdown ?heading .
+            ?heading pk:forForce ?headingForce .
+          }
+        }
+        GROUP BY ?release ?concept ?headingForce"""),
+)
+
+
+@dataclass
+class Group:
+    """The totals of one group so far."""
+
+    total: Total
+    keys: tuple[str, ...]                       # the key values as N-Triples terms
+    releases: int = 0
+    sums: dict[str, Decimal] = field(default_factory=dict)
+    decimal: set[str] = field(default_factory=set)   # sums some xsd:decimal went into
+    links: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # new links only, once held
+    labels: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    documents: set[str] = field(default_factory=set)
+
+    def add(self, other: Group) -> None:
+        self.releases += other.releases
+        for name, value in other.sums.items():
+            self.sums[name] = self.sums.get(name, Decimal(0)) + value
+        self.decimal |= other.decimal
+        for name, values in other.links.items():
+            self.links[name] |= values
+        for name, values in other.labels.items():
+            self.labels[name] |= values
+        self.documents |= other.documents
+
+
+def contributions(store: Store, identity: Identity, releases: list[str],
+                  totals: Iterable[Total] = TOTALS) -> dict[str, Group]:
+    """What these releases add to every total, by the IRI of the group."""
+    groups: dict[str, Group] = {}
+    for total in totals:
+        for batch in _batches(sorted(releases)):
+            # the dataset names the batch's graphs: Oxigraph then reads those alone (a VALUES block
+            # binding ?release is joined only after the pattern was matched in every graph)
+            solutions = store.query(sparql_prefixes() + total.contribution, named_graphs=batch)
+            seen: set[tuple[str, str]] = set()
+            for row in (_paired(solutions, total) if total.pairs else solutions):
+                if any(row[name] is None for name, _ in total.keys):
+                    continue
+                keys = tuple(str(row[name]) for name, _ in total.keys)
+                iri = group_iri(identity, total, [row[name] for name, _ in total.keys])
+                group = groups.get(iri) or groups.setdefault(iri, Group(total, keys))
+                release = row["release"].value
+                if (iri, release) not in seen:  # the release's own sums come once, whatever its links
+                    seen.add((iri, release))
+                    group.releases += 1
+                    for name, _ in total.sums:
+                        term = row[name]
+                        value = Decimal(term.value) if term is not None else Decimal(0)
+                        group.sums[name] = group.sums.get(name, Decimal(0)) + value
+                        if term is not None and term.datatype != XSD.integer:
+                            group.decimal.add(name)
+                    if total.documents:
+                        group.documents.add(row["document"].value)
+                for name, _, _ in total.links:
+                    if row[name] is not None:
+                        group.links[name].add(str(row[name]))
+    return groups
+
+
+def _paired(solutions, total: Total) -> Iterable[dict]:
+    """Rows of `total.pairs`' two values within one `within`, with the within's links."""
+    name, within = total.pairs
+    found: dict[tuple, tuple[set, dict[str, set]]] = {}
+    for row in solutions:
+        key = (row["release"], row["document"], row[within])
+        values, links = found.setdefault(key, (set(), defaultdict(set)))
+        values.add(row[name])
+        for link, _, _ in total.links:
+            links[link].add(row[link])
+    (a, _), (b, _) = total.keys
+    for (release, document, _), (values, links) in found.items():
+        ordered = sorted(values, key=lambda term: term.value)
+        combined = [{}]
+        for link, _, _ in total.links:
+            combined = [dict(row, **{link: value}) for row in combined for value in links[link] or {None}]
+        for i, first in enumerate(ordered):
+            for second in ordered[i + 1:]:
+                for row in combined:
+                    yield {"release": release, "document": document, a: first, b: second, **row}
+
+
+def group_iri(identity: Identity, total: Total, keys: list) -> str:
+    """Minted from the group's keys: an entity by its IRI's path, a literal by its text ('' as 'none')."""
+    segments = ["total", total.name]
+    for term in keys:
+        if isinstance(term, NamedNode):
+            local = identity.local(term.value)
+            if local == term.value and term.value.startswith(str(PKV)):
+                local = term.value[len(str(PKV)):]
+            segments += local.split("/")
+        else:
+            segments.append(term.value or "none")
+    return identity.iri(*segments)
+
+
+def read(store: Store, derived: str, iris: list[str]) -> dict[str, Group]:
+    """The totals the derived graph holds for these groups, without their links (see keep_links)."""
+    by_dataset = {str(t.dataset): t for t in TOTALS}
+    found: dict[str, Group] = {}
+    rows: dict[str, list] = defaultdict(list)
+    for batch in _batches(sorted(iris)):
+        values = " ".join(f"<{i}>" for i in batch)
+        for row in store.query(f"SELECT ?t ?p ?o WHERE {{ VALUES ?t {{ {values} }} GRAPH <{derived}> {{ ?t ?p ?o }} "
+                               f"FILTER (?p NOT IN ({_linking()})) }}"):
+            rows[row["t"].value].append((row["p"].value, row["o"]))
+    for iri, facts in rows.items():
+        dataset = next((o for p, o in facts if p == QB.dataSet.value), None)
+        total = by_dataset.get(str(dataset)) if isinstance(dataset, NamedNode) else None
+        if total is None:
+            continue
+        keyed: dict[str, list[str]] = defaultdict(list)
+        for p, o in facts:
+            keyed[p].append(str(o))
+        for values in keyed.values():
+            values.sort(reverse=True)  # popped smallest first: two keys of one predicate come in IRI order
+        group = Group(total, tuple(keyed[p.value].pop() for _, p in total.keys))
+        sums = {p.value: name for name, p in total.sums}
+        lists = {p.value: name for name, _, p in total.links if p is not None}
+        for p, o in facts:
+            if p == PK.releaseCount.value:
+                group.releases = int(o.value)
+            elif p in sums:
+                group.sums[sums[p]] = Decimal(o.value)
+                if o.datatype != XSD.integer:
+                    group.decimal.add(sums[p])
+            elif p in lists:
+                group.labels[lists[p]] |= set(o.value.split(_SEPARATOR)) if o.value else set()
+            elif p == PK.documentList.value:
+                group.documents |= set(o.value.split(_SEPARATOR))
+        found[iri] = group
+    return found
+
+
+def _linking() -> str:
+    return ", ".join(f"<{p.value}>" for t in TOTALS for _, p, _ in t.links) or "<urn:policekg:none>"
+
+
+def keep_links(derived: str, iris: list[str]) -> str:
+    """SPARQL Update removing what these groups hold except their links, which only grow until a recount."""
+    return (f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {' '.join(f'<{i}>' for i in iris)} }} "
+            f"GRAPH <{derived}> {{ ?s ?p ?o }} FILTER (?p NOT IN ({_linking()})) }}")
+
+
+def label_links(store: Store, derived: str, groups: dict[str, Group], fresh: dict[str, str]) -> None:
+    """Give each group the labels of its new links, and regather every label of groups whose links' labels changed.
+
+    `fresh` holds the labels this refresh writes (entity to skos:prefLabel);
+    every other label is read from the store as it stands.
+    """
+    listed = [(name, predicate) for t in TOTALS for name, predicate, lst in t.links if lst is not None]
+    if not listed:
+        return
+    held = _labels(store, sorted(fresh))
+    changed = sorted(e for e, label in fresh.items() if e in held and held[e] != label)
+    # groups linking an entity whose label changes are relabelled from all their links
+    relabel: dict[str, set[str]] = defaultdict(set)
+    for batch in _batches(changed):
+        values = " ".join(f"<{e}>" for e in batch)
+        for _, predicate in listed:
+            for row in store.query(f"SELECT DISTINCT ?t WHERE {{ VALUES ?e {{ {values} }} GRAPH <{derived}> {{ ?t <{predicate.value}> ?e }} }}"):
+                relabel[row["t"].value].add(predicate.value)
+    missing = [iri for iri in relabel if iri not in groups]
+    for iri, group in read(store, derived, missing).items():
+        groups[iri] = group
+    all_links: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for batch in _batches(sorted(relabel)):
+        values = " ".join(f"<{i}>" for i in batch)
+        for name, predicate in listed:
+            for row in store.query(f"SELECT ?t ?e WHERE {{ VALUES ?t {{ {values} }} GRAPH <{derived}> {{ ?t <{predicate.value}> ?e }} }}"):
+                all_links[(row["t"].value, name)].add(str(row["e"]))
+    wanted = {v[1:-1] for group in groups.values() for name, _ in listed for v in group.links.get(name, ())}
+    wanted |= {v[1:-1] for values in all_links.values() for v in values}
+    labels = _labels(store, sorted(wanted - set(fresh)))
+    labels.update(fresh)
+    for iri, group in groups.items():
+        for name, _ in listed:
+            links = group.links.get(name, set())
+            if iri in relabel:
+                group.labels[name] = set()
+                links = links | all_links.get((iri, name), set())
+            group.labels[name] |= {labels[v[1:-1]] for v in links if v[1:-1] in labels}
+
+
+def _labels(store: Store, entities: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for batch in _batches(entities):
+        values = " ".join(f"<{e}>" for e in batch)
+        for row in store.query(f"SELECT ?e ?l WHERE {{ VALUES ?e {{ {values} }} ?e <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}"):
+            found[row["e"].value] = row["l"].value
+    return found
+
+
+def triples(iri: str, group: Group) -> list[tuple[str, str, str]]:
+    """The observation of a group, as (subject, predicate, object in N-Triples)."""
+    total = group.total
+    out = [(iri, RDF.type.value, f"<{QB.Observation.value}>"), (iri, QB.dataSet.value, f"<{total.dataset.value}>"),
+           (iri, PK.releaseCount.value, str(Literal(str(group.releases), datatype=XSD.integer)))]
+    out += [(iri, predicate.value, key) for (_, predicate), key in zip(total.keys, group.keys)]
+    for name, predicate in total.sums:
+        value = group.sums.get(name, Decimal(0))
+        if name in group.decimal:
+            literal = Literal(_decimal(value), datatype=XSD.decimal)
+        else:
+            literal = Literal(str(int(value)), datatype=XSD.integer)
+        out.append((iri, predicate.value, str(literal)))
+    for name, predicate, listed in total.links:
+        out += [(iri, predicate.value, value) for value in sorted(group.links.get(name, ()))]
+        if listed is not None:
+            out.append((iri, listed.value, str(Literal(_SEPARATOR.join(sorted(group.labels.get(name, ())))))))
+    if total.documents:
+        out.append((iri, PK.documentList.value, str(Literal(_SEPARATOR.join(sorted(group.documents))))))
+    return out
+
+
+def _decimal(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text if "." in text else text + ".0"
+
+
+def _batches(items: list[str], size: int = _BATCH) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+__all__ = ["TOTALS", "Total", "Group", "contributions", "read", "triples", "group_iri", "keep_links", "label_links"]
