@@ -97,7 +97,7 @@ def _totals_steps(store: Store, identity: Identity, uncovered: list[str],
     """The update steps and triples that bring the totals up to date: the recount, or these releases added."""
     derived = identity.graph("derived")
     steps: list[str] = []
-    if recount is not None and first:  # every total written anew, links included
+    if recount is not None and first:  # every total written anew
         steps.append(f"DELETE WHERE {{ GRAPH <{derived}> {{ ?t <{QB.dataSet.value}> ?set ; ?p ?o }} }}")
         groups = dict(recount)
     elif recount is not None:  # the recount took these releases in already
@@ -106,10 +106,10 @@ def _totals_steps(store: Store, identity: Identity, uncovered: list[str],
         groups = totals.contributions(store, identity, uncovered) if uncovered else {}
         for iri, held in totals.read(store, derived, list(groups)).items():
             groups[iri].add(held)
-    # labels of new links, and of every link of a group whose linked entity was renamed in this round
-    totals.label_links(store, derived, groups, labels)
-    if not (recount is not None and first):  # links held stay; the rest of each group is written anew
-        steps += [totals.keep_links(derived, batch) for batch in _batches(sorted(groups))]
+    # the names of new operations, and of operations this round renames, in the groups that list them
+    totals.label_links(store, identity, derived, groups, labels)
+    if not (recount is not None and first):  # each group held is written anew
+        steps += [totals.clear(derived, batch) for batch in _batches(sorted(groups))]
     body = "".join(f"<{s}> <{p}> {o} .\n" for iri in sorted(groups) for s, p, o in totals.triples(iri, groups[iri]))
     return steps, body
 

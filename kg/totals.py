@@ -10,7 +10,7 @@ Cube observation, and the queries read those:
     <{base}total/force-pair/force/essex/force/kent> a qb:Observation ;
         qb:dataSet pk:forcePairTotals ;
         pk:refForce <{base}force/essex>, <{base}force/kent> ;
-        pk:releaseCount 2 ; pk:refOperation <{base}operation/...> ;
+        pk:releaseCount 2 ; pk:operationList "Operation Ashgrove" ;
         pk:documentList "pair-one; pair-two" .
 
 Each kind of total is data: a SPARQL query of what one release contributes
@@ -50,9 +50,10 @@ class Total:
     keys: tuple[tuple[str, NamedNode], ...]     # variables that key a group, with their predicate
     contribution: str                           # SELECT ?release ?document <keys> <sums> <links> over GRAPH ?release
     sums: tuple[tuple[str, NamedNode], ...] = ()   # added up over the group's releases
-    # every value any release gives, as links; with a list predicate, their skos:prefLabels are also kept
-    # as one sorted literal, which is what a listing reads (hundreds of links a group cost a lookup each)
-    links: tuple[tuple[str, NamedNode, NamedNode | None], ...] = ()
+    # values any release gives whose skos:prefLabels are kept, sorted, as one literal under the predicate:
+    # a listing then reads one node a group, not a lookup per value (hundreds a group); the values
+    # themselves are not kept (a link each doubled what a refresh writes), the release graphs have them
+    links: tuple[tuple[str, NamedNode], ...] = ()
     documents: bool = False                     # keep the sorted identifiers of its releases
     # (variable, within): the keys are each pair of the variable's values within one value of `within`,
     # in IRI order; Oxigraph joins the pairs in SPARQL at some 40 us a row, Python in a fraction
@@ -63,7 +64,7 @@ TOTALS: tuple[Total, ...] = (
     Total(
         "force-pair", PK.forcePairTotals,
         keys=(("a", PK.refForce), ("b", PK.refForce)),
-        links=(("op", PK.refOperation, PK.operationList),),
+        links=(("op", PK.operationList),),
         documents=True, pairs=("force", "activity"),
         contribution="""
         SELECT ?release ?document ?activity ?force ?op WHERE {
@@ -134,7 +135,7 @@ class Group:
     releases: int = 0
     sums: dict[str, Decimal] = field(default_factory=dict)
     decimal: set[str] = field(default_factory=set)   # sums some xsd:decimal went into
-    links: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # new links only, once held
+    links: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # this refresh's values
     labels: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     documents: set[str] = field(default_factory=set)
 
@@ -178,7 +179,7 @@ def contributions(store: Store, identity: Identity, releases: list[str],
                             group.decimal.add(name)
                     if total.documents:
                         group.documents.add(row["document"].value)
-                for name, _, _ in total.links:
+                for name, _ in total.links:
                     if row[name] is not None:
                         group.links[name].add(str(row[name]))
     return groups
@@ -192,13 +193,13 @@ def _paired(solutions, total: Total) -> Iterable[dict]:
         key = (row["release"], row["document"], row[within])
         values, links = found.setdefault(key, (set(), defaultdict(set)))
         values.add(row[name])
-        for link, _, _ in total.links:
+        for link, _ in total.links:
             links[link].add(row[link])
     (a, _), (b, _) = total.keys
     for (release, document, _), (values, links) in found.items():
         ordered = sorted(values, key=lambda term: term.value)
         combined = [{}]
-        for link, _, _ in total.links:
+        for link, _ in total.links:
             combined = [dict(row, **{link: value}) for row in combined for value in links[link] or {None}]
         for i, first in enumerate(ordered):
             for second in ordered[i + 1:]:
@@ -221,14 +222,13 @@ def group_iri(identity: Identity, total: Total, keys: list) -> str:
 
 
 def read(store: Store, derived: str, iris: list[str]) -> dict[str, Group]:
-    """The totals the derived graph holds for these groups, without their links (see keep_links)."""
+    """The totals the derived graph holds for these groups."""
     by_dataset = {str(t.dataset): t for t in TOTALS}
     found: dict[str, Group] = {}
     rows: dict[str, list] = defaultdict(list)
     for batch in _batches(sorted(iris)):
         values = " ".join(f"<{i}>" for i in batch)
-        for row in store.query(f"SELECT ?t ?p ?o WHERE {{ VALUES ?t {{ {values} }} GRAPH <{derived}> {{ ?t ?p ?o }} "
-                               f"FILTER (?p NOT IN ({_linking()})) }}"):
+        for row in store.query(f"SELECT ?t ?p ?o WHERE {{ VALUES ?t {{ {values} }} GRAPH <{derived}> {{ ?t ?p ?o }} }}"):
             rows[row["t"].value].append((row["p"].value, row["o"]))
     for iri, facts in rows.items():
         dataset = next((o for p, o in facts if p == QB.dataSet.value), None)
@@ -242,7 +242,7 @@ def read(store: Store, derived: str, iris: list[str]) -> dict[str, Group]:
             values.sort(reverse=True)  # popped smallest first: two keys of one predicate come in IRI order
         group = Group(total, tuple(keyed[p.value].pop() for _, p in total.keys))
         sums = {p.value: name for name, p in total.sums}
-        lists = {p.value: name for name, _, p in total.links if p is not None}
+        lists = {p.value: name for name, p in total.links}
         for p, o in facts:
             if p == PK.releaseCount.value:
                 group.releases = int(o.value)
@@ -258,54 +258,64 @@ def read(store: Store, derived: str, iris: list[str]) -> dict[str, Group]:
     return found
 
 
-def _linking() -> str:
-    return ", ".join(f"<{p.value}>" for t in TOTALS for _, p, _ in t.links) or "<urn:policekg:none>"
-
-
-def keep_links(derived: str, iris: list[str]) -> str:
-    """SPARQL Update removing what these groups hold except their links, which only grow until a recount."""
+def clear(derived: str, iris: list[str]) -> str:
+    """SPARQL Update removing these groups' triples, to be written anew."""
     return (f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {' '.join(f'<{i}>' for i in iris)} }} "
-            f"GRAPH <{derived}> {{ ?s ?p ?o }} FILTER (?p NOT IN ({_linking()})) }}")
+            f"GRAPH <{derived}> {{ ?s ?p ?o }} }}")
 
 
-def label_links(store: Store, derived: str, groups: dict[str, Group], fresh: dict[str, str]) -> None:
-    """Give each group the labels of its new links, and regather every label of groups whose links' labels changed.
+def label_links(store: Store, identity: Identity, derived: str, groups: dict[str, Group], fresh: dict[str, str]) -> None:
+    """Give each group the labels of this refresh's values, and follow every value renamed by it.
 
     `fresh` holds the labels this refresh writes (entity to skos:prefLabel);
-    every other label is read from the store as it stands.
+    every other label is read from the store as it stands. A renamed value
+    (an operation most releases now spell otherwise) is found again in the
+    release graphs that name it, and so are the groups it is in: those drop
+    the old name, unless another of their values still has it, and take the
+    new one.
     """
-    listed = [(name, predicate) for t in TOTALS for name, predicate, lst in t.links if lst is not None]
-    if not listed:
+    if not any(total.links for total in TOTALS):
         return
-    held = _labels(store, sorted(fresh))
-    changed = sorted(e for e, label in fresh.items() if e in held and held[e] != label)
-    # groups linking an entity whose label changes are relabelled from all their links
-    relabel: dict[str, set[str]] = defaultdict(set)
-    for batch in _batches(changed):
-        values = " ".join(f"<{e}>" for e in batch)
-        for _, predicate in listed:
-            for row in store.query(f"SELECT DISTINCT ?t WHERE {{ VALUES ?e {{ {values} }} GRAPH <{derived}> {{ ?t <{predicate.value}> ?e }} }}"):
-                relabel[row["t"].value].add(predicate.value)
-    missing = [iri for iri in relabel if iri not in groups]
-    for iri, group in read(store, derived, missing).items():
-        groups[iri] = group
-    all_links: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for batch in _batches(sorted(relabel)):
-        values = " ".join(f"<{i}>" for i in batch)
-        for name, predicate in listed:
-            for row in store.query(f"SELECT ?t ?e WHERE {{ VALUES ?t {{ {values} }} GRAPH <{derived}> {{ ?t <{predicate.value}> ?e }} }}"):
-                all_links[(row["t"].value, name)].add(str(row["e"]))
-    wanted = {v[1:-1] for group in groups.values() for name, _ in listed for v in group.links.get(name, ())}
-    wanted |= {v[1:-1] for values in all_links.values() for v in values}
-    labels = _labels(store, sorted(wanted - set(fresh)))
+    values = {v[1:-1] for group in groups.values() for name, _ in group.total.links for v in group.links.get(name, ())}
+    labels = _labels(store, sorted(values - set(fresh)))
     labels.update(fresh)
-    for iri, group in groups.items():
-        for name, _ in listed:
-            links = group.links.get(name, set())
-            if iri in relabel:
-                group.labels[name] = set()
-                links = links | all_links.get((iri, name), set())
-            group.labels[name] |= {labels[v[1:-1]] for v in links if v[1:-1] in labels}
+    for group in groups.values():
+        for name, _ in group.total.links:
+            group.labels[name] |= {labels[v[1:-1]] for v in group.links.get(name, ()) if v[1:-1] in labels}
+    held = _labels(store, sorted(fresh))
+    renamed = {e: (held[e], fresh[e]) for e in sorted(fresh) if e in held and held[e] != fresh[e]}
+    for entity, (old, new) in renamed.items():
+        # values that, once this refresh is written, still carry the old name
+        namesakes = {r["e"].value for r in store.query(
+            f"SELECT ?e WHERE {{ ?e <http://www.w3.org/2004/02/skos/core#prefLabel> {Literal(old)} }}")}
+        namesakes = {e for e in namesakes if fresh.get(e, old) == old} | {e for e, l in fresh.items() if l == old}
+        namesakes.discard(entity)
+        keeping = set(_groups_with(store, identity, sorted(namesakes)))
+        for iri, name in _groups_with(store, identity, [entity]).items():
+            if iri not in groups:
+                groups.update(read(store, derived, [iri]))
+            if iri not in groups:
+                continue
+            if iri not in keeping:
+                groups[iri].labels[name].discard(old)
+            groups[iri].labels[name].add(new)
+
+
+def _groups_with(store: Store, identity: Identity, entities: list[str]) -> dict[str, str]:
+    """The groups (and link variable) holding any of these values, found through the releases that name them."""
+    if not entities:
+        return {}
+    releases = sorted({r["r"].value for batch in _batches(entities) for r in store.query(
+        "SELECT DISTINCT ?r WHERE { VALUES ?e { %s } GRAPH ?r { ?r <https://schema.org/mentions> ?e } }"
+        % " ".join(f"<{e}>" for e in batch))})
+    wanted = {f"<{e}>" for e in entities}
+    found: dict[str, str] = {}
+    linked = [total for total in TOTALS if total.links]
+    for iri, group in contributions(store, identity, releases, linked).items():
+        for name, _ in group.total.links:
+            if group.links.get(name, set()) & wanted:
+                found[iri] = name
+    return found
 
 
 def _labels(store: Store, entities: list[str]) -> dict[str, str]:
@@ -330,10 +340,8 @@ def triples(iri: str, group: Group) -> list[tuple[str, str, str]]:
         else:
             literal = Literal(str(int(value)), datatype=XSD.integer)
         out.append((iri, predicate.value, str(literal)))
-    for name, predicate, listed in total.links:
-        out += [(iri, predicate.value, value) for value in sorted(group.links.get(name, ()))]
-        if listed is not None:
-            out.append((iri, listed.value, str(Literal(_SEPARATOR.join(sorted(group.labels.get(name, ())))))))
+    for name, listed in total.links:
+        out.append((iri, listed.value, str(Literal(_SEPARATOR.join(sorted(group.labels.get(name, ())))))))
     if total.documents:
         out.append((iri, PK.documentList.value, str(Literal(_SEPARATOR.join(sorted(group.documents))))))
     return out
@@ -349,4 +357,4 @@ def _batches(items: list[str], size: int = _BATCH) -> Iterable[list[str]]:
         yield items[i:i + size]
 
 
-__all__ = ["TOTALS", "Total", "Group", "contributions", "read", "triples", "group_iri", "keep_links", "label_links"]
+__all__ = ["TOTALS", "Total", "Group", "contributions", "read", "triples", "group_iri", "clear", "label_links"]
