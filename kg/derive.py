@@ -24,16 +24,14 @@ marks what its old graph named as `pk:pending` in the same transaction.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
 
 from pyoxigraph import Literal, NamedNode
 
 from . import lexicon, totals
 from .resolve import Identity
-from .store import Store
+from .store import Store, batches as _batches, iris as _iris
 from .vocab import ORG, PK, PKV, QB, RDF, RDFS, SCHEMA, SKOS, XSD, sparql_prefixes
 
-_BATCH = 2000
 _ROUND = 5000  # releases a refresh takes in at once
 
 # The full types of each kind of entity, by the first segment of its IRI after the base.
@@ -88,7 +86,10 @@ def _recount(store: Store, identity: Identity) -> dict[str, totals.Group]:
     counted: dict[str, totals.Group] = {}
     for batch in _batches(releases, _ROUND):
         for iri, group in totals.contributions(store, identity, batch).items():
-            counted[iri].add(group) if iri in counted else counted.setdefault(iri, group)
+            if iri in counted:
+                counted[iri].add(group)
+            else:
+                counted[iri] = group
     return counted
 
 
@@ -156,9 +157,8 @@ def rebuild(store: Store, identity: Identity) -> int:
 
 
 def _describe_entities(store: Store, identity: Identity, entities: list[str],
-                       labels: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+                       labels: dict[str, str]) -> list[tuple[str, str, str]]:
     """The derived facts of these entities; `labels` is given each one's new skos:prefLabel."""
-    labels = {} if labels is None else labels
     gazetteer = {identity.force(key) for key in lexicon.forces()}
     out: list[tuple[str, str, str]] = []
     counts: dict[str, int] = {}
@@ -250,15 +250,6 @@ def _learnt_forces(store: Store, identity: Identity, units: list[str]) -> dict[s
 
 def _kind(identity: Identity, iri: str) -> str:
     return identity.local(iri).split("/", 1)[0]
-
-
-def _batches(items: list[str], size: int = _BATCH) -> Iterable[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
-def _iris(items: Iterable[str]) -> str:
-    return " ".join(f"<{i}>" for i in items)
 
 
 def _str(value: str) -> str:

@@ -265,6 +265,17 @@ def python_value(term) -> object:
     return term.value
 
 
+def batches(items: list[str], size: int = 2000) -> Iterator[list[str]]:
+    """Slices of a list small enough for one VALUES block each."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def iris(items: Iterable[str]) -> str:
+    """IRIs as the body of a VALUES block."""
+    return " ".join(f"<{i}>" for i in items)
+
+
 def disk_size(path: Path) -> int:
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 

@@ -34,10 +34,9 @@ from typing import Iterable
 from pyoxigraph import Literal, NamedNode
 
 from .resolve import Identity
-from .store import Store
-from .vocab import PK, PKV, QB, RDF, XSD, sparql_prefixes
+from .store import Store, batches as _batches, iris as _iris
+from .vocab import PK, PKV, QB, RDF, SCHEMA, SKOS, XSD, sparql_prefixes
 
-_BATCH = 2000
 _SEPARATOR = "; "
 
 
@@ -227,8 +226,7 @@ def read(store: Store, derived: str, iris: list[str]) -> dict[str, Group]:
     found: dict[str, Group] = {}
     rows: dict[str, list] = defaultdict(list)
     for batch in _batches(sorted(iris)):
-        values = " ".join(f"<{i}>" for i in batch)
-        for row in store.query(f"SELECT ?t ?p ?o WHERE {{ VALUES ?t {{ {values} }} GRAPH <{derived}> {{ ?t ?p ?o }} }}"):
+        for row in store.query(f"SELECT ?t ?p ?o WHERE {{ VALUES ?t {{ {_iris(batch)} }} GRAPH <{derived}> {{ ?t ?p ?o }} }}"):
             rows[row["t"].value].append((row["p"].value, row["o"]))
     for iri, facts in rows.items():
         dataset = next((o for p, o in facts if p == QB.dataSet.value), None)
@@ -260,7 +258,7 @@ def read(store: Store, derived: str, iris: list[str]) -> dict[str, Group]:
 
 def clear(derived: str, iris: list[str]) -> str:
     """SPARQL Update removing these groups' triples, to be written anew."""
-    return (f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {' '.join(f'<{i}>' for i in iris)} }} "
+    return (f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {_iris(iris)} }} "
             f"GRAPH <{derived}> {{ ?s ?p ?o }} }}")
 
 
@@ -287,7 +285,7 @@ def label_links(store: Store, identity: Identity, derived: str, groups: dict[str
     for entity, (old, new) in renamed.items():
         # values that, once this refresh is written, still carry the old name
         namesakes = {r["e"].value for r in store.query(
-            f"SELECT ?e WHERE {{ ?e <http://www.w3.org/2004/02/skos/core#prefLabel> {Literal(old)} }}")}
+            f"SELECT ?e WHERE {{ ?e <{SKOS.prefLabel.value}> {Literal(old)} }}")}
         namesakes = {e for e in namesakes if fresh.get(e, old) == old} | {e for e, l in fresh.items() if l == old}
         namesakes.discard(entity)
         keeping = set(_groups_with(store, identity, sorted(namesakes)))
@@ -306,8 +304,7 @@ def _groups_with(store: Store, identity: Identity, entities: list[str]) -> dict[
     if not entities:
         return {}
     releases = sorted({r["r"].value for batch in _batches(entities) for r in store.query(
-        "SELECT DISTINCT ?r WHERE { VALUES ?e { %s } GRAPH ?r { ?r <https://schema.org/mentions> ?e } }"
-        % " ".join(f"<{e}>" for e in batch))})
+        f"SELECT DISTINCT ?r WHERE {{ VALUES ?e {{ {_iris(batch)} }} GRAPH ?r {{ ?r <{SCHEMA.mentions.value}> ?e }} }}")})
     wanted = {f"<{e}>" for e in entities}
     found: dict[str, str] = {}
     linked = [total for total in TOTALS if total.links]
@@ -321,8 +318,7 @@ def _groups_with(store: Store, identity: Identity, entities: list[str]) -> dict[
 def _labels(store: Store, entities: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for batch in _batches(entities):
-        values = " ".join(f"<{e}>" for e in batch)
-        for row in store.query(f"SELECT ?e ?l WHERE {{ VALUES ?e {{ {values} }} ?e <http://www.w3.org/2004/02/skos/core#prefLabel> ?l }}"):
+        for row in store.query(f"SELECT ?e ?l WHERE {{ VALUES ?e {{ {_iris(batch)} }} ?e <{SKOS.prefLabel.value}> ?l }}"):
             found[row["e"].value] = row["l"].value
     return found
 
@@ -350,11 +346,6 @@ def triples(iri: str, group: Group) -> list[tuple[str, str, str]]:
 def _decimal(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text if "." in text else text + ".0"
-
-
-def _batches(items: list[str], size: int = _BATCH) -> Iterable[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 __all__ = ["TOTALS", "Total", "Group", "contributions", "read", "triples", "group_iri", "clear", "label_links"]
