@@ -69,15 +69,20 @@ def refresh(store: Store, identity: Identity) -> int:
         return 0
     # Rounds of a bounded number of releases keep memory flat however many came in at once; an entity
     # several rounds touch is recomputed from all its releases each time, so the end is the same.
-    # A replaced or removed release took what it added to the totals with its old graph: recount them all,
-    # from every release graph there is (the uncovered ones included), written with the first round.
+    # The totals are gathered over the rounds and written once, at the end, with every release's
+    # `pk:covers`: their lists grow with the corpus, and writing them each round cost as much again
+    # every round. A crash before the end leaves the releases uncovered, and a re-run redoes them.
+    # A replaced or removed release took what it added to the totals with its old graph: recount them
+    # all, from every release graph there is (the uncovered ones included).
     recount = _recount(store, identity) if gone or pending else None
+    tally = totals.Tally(store, identity, derived, recount)
+    rounds = list(_batches(sorted(uncovered), _ROUND)) or [[]]
     recomputed = 0
-    for i, batch in enumerate(_batches(sorted(uncovered), _ROUND) if uncovered else [[]]):
-        if i == 0:
-            recomputed += _refresh_round(store, identity, batch, gone, pending, recount)
-        else:  # after a recount, later rounds have nothing left to add
-            recomputed += _refresh_round(store, identity, batch, [], [], {} if recount is not None else None, False)
+    for i, batch in enumerate(rounds):
+        last = i == len(rounds) - 1
+        recomputed += _refresh_round(store, identity, batch, pending if i == 0 else [], tally,
+                                     (uncovered, gone, pending) if last else None)
+        store.release_memory()
     return recomputed
 
 
@@ -93,36 +98,15 @@ def _recount(store: Store, identity: Identity) -> dict[str, totals.Group]:
     return counted
 
 
-def _totals_steps(store: Store, identity: Identity, uncovered: list[str],
-                  recount: dict[str, totals.Group] | None, first: bool, labels: dict[str, str]) -> tuple[list[str], str]:
-    """The update steps and triples that bring the totals up to date: the recount, or these releases added."""
-    derived = identity.graph("derived")
-    steps: list[str] = []
-    if recount is not None and first:  # every total written anew
-        steps.append(f"DELETE WHERE {{ GRAPH <{derived}> {{ ?t <{QB.dataSet.value}> ?set ; ?p ?o }} }}")
-        groups = dict(recount)
-    elif recount is not None:  # the recount took these releases in already
-        groups = {}
-    else:
-        groups = totals.contributions(store, identity, uncovered) if uncovered else {}
-        for iri, held in totals.read(store, derived, list(groups)).items():
-            groups[iri].add(held)
-    # the names of new operations, and of operations this round renames, in the groups that list them
-    totals.label_links(store, identity, derived, groups, labels)
-    if not (recount is not None and first):  # each group held is written anew
-        steps += [totals.clear(derived, batch) for batch in _batches(sorted(groups))]
-    body = "".join(f"<{s}> <{p}> {o} .\n" for iri in sorted(groups) for s, p, o in totals.triples(iri, groups[iri]))
-    return steps, body
-
-
-def _refresh_round(store: Store, identity: Identity, uncovered: list[str], gone: list[str], pending: list[str],
-                   recount: dict[str, totals.Group] | None = None, first: bool = True) -> int:
+def _refresh_round(store: Store, identity: Identity, batch: list[str], pending: list[str], tally: totals.Tally,
+                   end: tuple[list[str], list[str], list[str]] | None) -> int:
+    """Recompute what these releases touch; `end` (all uncovered, gone, pending) makes it the last round."""
     derived = identity.graph("derived")
     touched: set[str] = set(pending)
     roles: set[str] = set()
-    for batch in _batches(sorted(uncovered)):
+    for part in _batches(sorted(batch)):
         for row in store.rows(sparql_prefixes() + f"""
-            SELECT DISTINCT ?x ?role WHERE {{ VALUES ?r {{ {_iris(batch)} }} GRAPH ?r {{
+            SELECT DISTINCT ?x ?role WHERE {{ VALUES ?r {{ {_iris(part)} }} GRAPH ?r {{
               {{ ?r schema:mentions ?x }} UNION {{ ?m org:role ?role . ?role rdfs:label ?l }} }} }}"""):
             if row["x"]:
                 touched.add(row["x"])
@@ -134,19 +118,23 @@ def _refresh_round(store: Store, identity: Identity, uncovered: list[str], gone:
 
     labels: dict[str, str] = {}
     quads = _describe_entities(store, identity, sorted(touched), labels) + _describe_roles(store, sorted(roles))
+    tally.add(batch, labels)  # before this round's labels are written: a rename is seen against the old one
     subjects = sorted(touched | roles)
-    covers = "".join(f"<{derived}> <{PK.covers.value}> <{r}> .\n" for r in uncovered)
-    steps, body = _totals_steps(store, identity, uncovered, recount, first, labels)
+    steps, body = tally.steps() if end else ([], "")
     body += "".join(f"<{s}> <{p}> {o} .\n" for s, p, o in quads)
-    for batch in _batches(subjects):
-        steps.append(f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {_iris(batch)} }} GRAPH <{derived}> {{ ?s ?p ?o }} }}")
-    if pending:
-        steps.append(f"DELETE WHERE {{ GRAPH <{derived}> {{ <{derived}> <{PK.pending.value}> ?x }} }}")
-    for batch in _batches(gone):
-        steps.append("DELETE DATA { GRAPH <%s> { %s } }" % (derived, " ".join(f"<{derived}> <{PK.covers.value}> <{r}> ." for r in batch)))
-    if body or covers:
-        steps.append(f"INSERT DATA {{ GRAPH <{derived}> {{\n{body}{covers}}} }}")
-    store.update(" ;\n".join(steps))
+    for part in _batches(subjects):
+        steps.append(f"DELETE {{ GRAPH <{derived}> {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {_iris(part)} }} GRAPH <{derived}> {{ ?s ?p ?o }} }}")
+    if end:
+        uncovered, gone, all_pending = end
+        if all_pending:
+            steps.append(f"DELETE WHERE {{ GRAPH <{derived}> {{ <{derived}> <{PK.pending.value}> ?x }} }}")
+        for part in _batches(gone):
+            steps.append("DELETE DATA { GRAPH <%s> { %s } }" % (derived, " ".join(f"<{derived}> <{PK.covers.value}> <{r}> ." for r in part)))
+        body += "".join(f"<{derived}> <{PK.covers.value}> <{r}> .\n" for r in uncovered)
+    if body:
+        steps.append(f"INSERT DATA {{ GRAPH <{derived}> {{\n{body}}} }}")
+    if steps:
+        store.update(" ;\n".join(steps))
     return len(subjects)
 
 

@@ -129,6 +129,18 @@ class Store:
         self._writable()
         self._ox.extend(quads)
 
+    def release_memory(self) -> None:
+        """Hand back what a long write held: Oxigraph's write buffers, and the heap glibc keeps.
+
+        A refresh runs round after round in one process; without this its
+        resident memory climbed by what each round wrote (about 200 MB in
+        write buffers and 250 MB of freed heap per round of 5,000 releases
+        at 60,000), although nothing was still in use.
+        """
+        if not self.read_only:
+            self._ox.flush()
+        _trim_heap()
+
     def has_graph(self, graph: str) -> bool:
         return self._ox.contains_named_graph(NamedNode(graph))
 
@@ -236,6 +248,15 @@ class Store:
             return
         extra = (t for path in shipped.values() for t in parse(path=str(path), format=RdfFormat.TURTLE))
         serialize(self.distinct_triples(extra), output, format=rdf_format, prefixes=prefixes)
+
+
+def _trim_heap() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
+        pass
 
 
 def ontology_graphs() -> dict[str, Path]:

@@ -26,6 +26,7 @@ triples as one rebuild.
 """
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -180,7 +181,7 @@ def contributions(store: Store, identity: Identity, releases: list[str],
                         group.documents.add(row["document"].value)
                 for name, _ in total.links:
                     if row[name] is not None:
-                        group.links[name].add(str(row[name]))
+                        group.links[name].add(sys.intern(str(row[name])))  # one string per value, however many groups
     return groups
 
 
@@ -262,11 +263,13 @@ def clear(derived: str, iris: list[str]) -> str:
             f"GRAPH <{derived}> {{ ?s ?p ?o }} }}")
 
 
-def label_links(store: Store, identity: Identity, derived: str, groups: dict[str, Group], fresh: dict[str, str]) -> None:
-    """Give each group the labels of this refresh's values, and follow every value renamed by it.
+def label_links(store: Store, identity: Identity, derived: str, groups: dict[str, Group], fresh: dict[str, str],
+                before: dict[str, str]) -> None:
+    """Give each group the labels of its values, and follow every value renamed by this refresh.
 
-    `fresh` holds the labels this refresh writes (entity to skos:prefLabel);
-    every other label is read from the store as it stands. A renamed value
+    `fresh` holds the labels this refresh writes (entity to skos:prefLabel),
+    `before` those entities' labels as they were before it; every other
+    label is read from the store as it stands. A renamed value
     (an operation most releases now spell otherwise) is found again in the
     release graphs that name it, and so are the groups it is in: those drop
     the old name, unless another of their values still has it, and take the
@@ -280,8 +283,7 @@ def label_links(store: Store, identity: Identity, derived: str, groups: dict[str
     for group in groups.values():
         for name, _ in group.total.links:
             group.labels[name] |= {labels[v[1:-1]] for v in group.links.get(name, ()) if v[1:-1] in labels}
-    held = _labels(store, sorted(fresh))
-    renamed = {e: (held[e], fresh[e]) for e in sorted(fresh) if e in held and held[e] != fresh[e]}
+    renamed = {e: (before[e], fresh[e]) for e in sorted(fresh) if e in before and before[e] != fresh[e]}
     for entity, (old, new) in renamed.items():
         # values that, once this refresh is written, still carry the old name
         namesakes = {r["e"].value for r in store.query(
@@ -297,6 +299,8 @@ def label_links(store: Store, identity: Identity, derived: str, groups: dict[str
             if iri not in keeping:
                 groups[iri].labels[name].discard(old)
             groups[iri].labels[name].add(new)
+    for group in groups.values():
+        group.links.clear()  # named now; the values were only kept to find their labels
 
 
 def _groups_with(store: Store, identity: Identity, entities: list[str]) -> dict[str, str]:
@@ -321,6 +325,48 @@ def _labels(store: Store, entities: list[str]) -> dict[str, str]:
         for row in store.query(f"SELECT ?e ?l WHERE {{ VALUES ?e {{ {_iris(batch)} }} ?e <{SKOS.prefLabel.value}> ?l }}"):
             found[row["e"].value] = row["l"].value
     return found
+
+
+class Tally:
+    """The totals one refresh brings up to date, gathered over its rounds and written once at its end.
+
+    Each round adds what its releases contribute (and the totals held for
+    groups it is first to touch) before its own labels are written, so a
+    rename is seen against the label the store had before the refresh.
+    Held totals are read once per group, and nothing is written until
+    `steps`, so a group's releases are never counted twice.
+    """
+
+    def __init__(self, store: Store, identity: Identity, derived: str, recount: dict[str, Group] | None = None) -> None:
+        self.store, self.identity, self.derived = store, identity, derived
+        self.recount = recount is not None
+        self.groups: dict[str, Group] = dict(recount) if recount is not None else {}
+        self.fresh: dict[str, str] = {}   # labels this refresh writes
+        self.before: dict[str, str] = {}  # those entities' labels before it
+
+    def add(self, releases: list[str], labels: dict[str, str]) -> None:
+        self.before.update(_labels(self.store, sorted(e for e in labels if e not in self.fresh)))
+        self.fresh.update(labels)
+        if self.recount or not releases:
+            return  # a recount took every release in already
+        new = contributions(self.store, self.identity, releases)
+        for iri, held in read(self.store, self.derived, [iri for iri in new if iri not in self.groups]).items():
+            new[iri].add(held)
+        for iri, group in new.items():
+            if iri in self.groups:
+                self.groups[iri].add(group)
+            else:
+                self.groups[iri] = group
+
+    def steps(self) -> tuple[list[str], str]:
+        """The update steps that clear the groups written anew, and their triples."""
+        label_links(self.store, self.identity, self.derived, self.groups, self.fresh, self.before)
+        if self.recount:  # every total written anew
+            steps = [f"DELETE WHERE {{ GRAPH <{self.derived}> {{ ?t <{QB.dataSet.value}> ?set ; ?p ?o }} }}"]
+        else:
+            steps = [clear(self.derived, batch) for batch in _batches(sorted(self.groups))]
+        body = "".join(f"<{s}> <{p}> {o} .\n" for iri in sorted(self.groups) for s, p, o in triples(iri, self.groups[iri]))
+        return steps, body
 
 
 def triples(iri: str, group: Group) -> list[tuple[str, str, str]]:
@@ -348,4 +394,4 @@ def _decimal(value: Decimal) -> str:
     return text if "." in text else text + ".0"
 
 
-__all__ = ["TOTALS", "Total", "Group", "contributions", "read", "triples", "group_iri", "clear", "label_links"]
+__all__ = ["TOTALS", "Total", "Group", "Tally", "contributions", "read", "triples", "group_iri", "clear", "label_links"]

@@ -125,6 +125,30 @@ def test_a_refresh_in_rounds_of_one_release_equals_one_round(tmp_path, monkeypat
     assert in_rounds == whole and any("releaseCount" in q for q in whole)
 
 
+def test_a_recount_over_many_rounds_names_operations_first_seen_in_later_rounds(tmp_path, monkeypatch) -> None:
+    # A replaced release makes the refresh recount every total; the operations of releases in later
+    # rounds have no label in the store yet when the recount is made, and must still be listed.
+    identity = Identity(DEFAULT_BASE_IRI)
+    derived = identity.graph("derived")
+    first = tmp_path / "first.jsonl"
+    first.write_text(json.dumps({"id": "a", "text": "Kent Police and Essex Police arrested 2 people in Operation Alder."}) + "\n")
+    later = tmp_path / "later.jsonl"
+    later.write_text("\n".join(json.dumps({"id": i, "text": f"Kent Police and Essex Police arrested {n} people in Operation {w}."})
+                               for i, n, w in (("a", 5, "Alder"), ("b", 3, "Birch"), ("c", 4, "Cedar"))) + "\n")
+    with open_graph(tmp_path / "s") as graph:
+        graph.ingest([first])
+        monkeypatch.setattr(derive, "_ROUND", 1)  # "a" replaced (a recount), then "b" and "c" each a round
+        graph.ingest([later])
+        rows = graph.query("forces-together")
+    assert [(r["releases"], r["operations"], r["documents"]) for r in rows] == [
+        (3, "Operation Alder; Operation Birch; Operation Cedar", "a; b; c")]
+    with Store.open(tmp_path / "s") as store:
+        in_rounds = sorted(str(q) for q in store.quads(derived))
+        monkeypatch.setattr(derive, "_ROUND", 5000)
+        derive.rebuild(store, identity)
+        assert sorted(str(q) for q in store.quads(derived)) == in_rounds
+
+
 _KILLER = """
 import sys
 from kg.api import open as open_graph
