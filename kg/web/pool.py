@@ -68,8 +68,8 @@ class WorkerDied(Exception):
 
 def run_sparql(store, job: Job, max_rows: int) -> Answer:
     """Answer a SPARQL query with at most `max_rows` solutions or triples."""
-    from ..queries import ordered, sort_rows, trim
-    from ..store import StoreError, python_value
+    from ..queries import ordered, solution_rows
+    from ..store import StoreError
 
     dataset = {"default_graphs": list(job.default_graphs), "named_graphs": list(job.named_graphs)}
     # A closing ORDER BY is sorted here, as `kg query` does (`queries.ordered`): the same order, in
@@ -90,12 +90,8 @@ def run_sparql(store, job: Job, max_rows: int) -> Answer:
             variables = [v.value for v in result.variables]
             rows, truncated = [], False
             if keys:
-                index = {v: i for i, v in enumerate(variables)}
-                get = lambda row, name: python_value(row[index[name]])  # noqa: E731
-                rows = sort_rows([[solution[v] for v in variables] for solution in result], keys, get)
-                if keep is not None:  # an ORDER BY key the query does not project was added for the sort
-                    rows = trim(rows, keep, distinct, get, lambda row: [row[index[name]] for name in keep])
-                    variables = keep
+                # an ORDER BY key the query does not project was added for the sort and is cut here
+                variables, rows = solution_rows(result, keys, keep, distinct, terms=True)
                 truncated = len(rows) > max_rows
                 del rows[max_rows:]
             else:
