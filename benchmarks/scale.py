@@ -154,10 +154,12 @@ def bench(size: int, args, scratch: Path) -> None:
     if "export" in args.stages:
         print("| export | wall | quads/s | peak RSS | file |")
         print("| --- | --- | --- | --- | --- |")
-        for fmt, target in (("nquads", nquads), ("ntriples", scratch / f"kg-{size}.nt")):
-            elapsed, rss, _ = run([*KG, "export", "--store", str(store), "--format", fmt, "-o", str(target)])
-            print(f"| {fmt} | {elapsed:.1f} s | {quads / elapsed:,.0f} | {rss:,.0f} MB | "
-                  f"{target.stat().st_size / 2**20:,.0f} MB |", flush=True)
+        for fmt, workers, target in (("nquads", 1, nquads), ("nquads", 2, nquads),
+                                     ("ntriples", 1, scratch / f"kg-{size}.nt")):
+            elapsed, rss, _ = run([*KG, "export", "--store", str(store), "--format", fmt, "-o", str(target),
+                                   "-j", str(workers)])
+            print(f"| {fmt}{f' -j {workers}' if workers > 1 else ''} | {elapsed:.1f} s | {quads / elapsed:,.0f} | "
+                  f"{rss:,.0f} MB | {target.stat().st_size / 2**20:,.0f} MB |", flush=True)
             if args.drop_exports and not (fmt == "nquads" and "rdflib" in args.stages and size <= args.rdflib_max):
                 target.unlink()
         print()

@@ -82,13 +82,15 @@ class KnowledgeGraph:
         return {"releases": releases[0]["n"], "quads": len(self.store), "graphs": len(self.store.graph_names()),
                 "entities": entities}
 
-    def export(self, output, format: str = "trig", with_ontology: bool = False) -> None:
+    def export(self, output, format: str = "trig", with_ontology: bool = False, workers: int = 1) -> None:
         """Write the graph to a path or binary file, streamed: trig, nquads, jsonld, turtle or ntriples.
 
         `with_ontology` ships the ontology and the SHACL shapes with it (in
-        named graphs of their own where the format has graphs).
+        named graphs of their own where the format has graphs). nquads can
+        be written by several `workers` (processes), the same bytes for any number.
         """
-        self.store.export(str(output) if isinstance(output, Path) else output, format, with_ontology=with_ontology)
+        self.store.export(str(output) if isinstance(output, Path) else output, format, with_ontology=with_ontology,
+                          workers=workers)
 
     def push(self, url: str, user: str | None = None, password: str | None = None,
              progress: Callable[[int, int], None] | None = None, timeout: float = 120.0):

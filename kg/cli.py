@@ -231,7 +231,10 @@ def compact(store):
 @click.option("--with-ontology", is_flag=True,
               help="Ship the ontology and the SHACL shapes (ontology/*.ttl) too, each in a named graph of its "
                    "own in trig, nquads and jsonld.")
-def export(store, fmt, output, with_ontology):
+@click.option("-j", "--workers", type=click.IntRange(1, 256), default=1, show_default=True,
+              help="Processes writing nquads, each a slice of the graphs (the same file for any number; "
+                   "2 on 2 cores nearly doubles the speed). nquads only.")
+def export(store, fmt, output, with_ontology, workers):
     """Write the whole graph in a standard RDF format for triple stores, or as a network for Gephi.
 
     The export streams from the store, so memory stays flat however large
@@ -256,10 +259,10 @@ def export(store, fmt, output, with_ontology):
                 click.echo(f"Wrote {fmt} to {output}", err=True)
         elif output:
             output.parent.mkdir(parents=True, exist_ok=True)
-            graph.export(output, fmt, with_ontology=with_ontology)
+            graph.export(output, fmt, with_ontology=with_ontology, workers=workers)
             click.echo(f"Wrote {fmt} to {output}", err=True)
         else:
-            graph.export(sys.stdout.buffer, fmt, with_ontology=with_ontology)
+            graph.export(sys.stdout.buffer, fmt, with_ontology=with_ontology, workers=workers)
     except StoreError as err:
         raise click.ClickException(str(err)) from None
     finally:

@@ -109,6 +109,31 @@ def test_export_formats_load_in_rdflib(examples_store, tmp_path, fmt, parse_as, 
         assert any(n.endswith("/release/met-2023-op-northgate-rail") for n in names)
 
 
+
+@pytest.mark.parametrize("with_ontology", [False, True])
+def test_nquads_by_several_workers_are_the_same_bytes_and_every_quad(examples_store, tmp_path, with_ontology) -> None:
+    import pyoxigraph
+
+    extra = ["--with-ontology"] if with_ontology else []
+    one, three = tmp_path / "one.nq", tmp_path / "three.nq"
+    run("export", "--store", str(examples_store), "-f", "nquads", "-o", str(one), "-j", "1", *extra)
+    run("export", "--store", str(examples_store), "-f", "nquads", "-o", str(three), "-j", "3", *extra)
+    assert one.read_bytes() == three.read_bytes()
+    exported = set(pyoxigraph.parse(path=str(three), format=pyoxigraph.RdfFormat.N_QUADS))
+    store = pyoxigraph.Store.read_only(str(examples_store))
+    held = set(store)
+    assert held <= exported and len(exported) == len(one.read_bytes().splitlines())
+    graphs = {q.graph_name.value for q in exported}
+    assert (graphs - {g.value for g in store.named_graphs()} == {"https://w3id.org/policekg/ontology",
+                                                                  "https://w3id.org/policekg/shapes"}) == with_ontology
+    assert not list(tmp_path.glob(".kg-export-*"))  # the workers' parts are gone
+
+
+def test_several_workers_write_nquads_only(examples_store, tmp_path) -> None:
+    result = CliRunner().invoke(main, ["export", "--store", str(examples_store), "-f", "turtle",
+                                       "-o", str(tmp_path / "kg.ttl"), "-j", "2"])
+    assert result.exit_code != 0 and "only nquads is written by several workers" in result.output
+
 def test_stats(examples_store) -> None:
     figures = json.loads(run("stats", "--store", str(examples_store), "-f", "json"))
     assert figures["releases"] == 9
