@@ -228,7 +228,7 @@ def _learnt_forces(store: Store, identity: Identity, units: list[str]) -> dict[s
         keys = {r["u"]: r["key"] for r in store.rows(sparql_prefixes() + f"""
             SELECT DISTINCT ?u ?key WHERE {{ VALUES ?u {{ {values} }} GRAPH ?g {{ ?u pk:unitKey ?key }} }}""")}
         for unit, key in keys.items():
-            by_key[key][unit]  # noqa: B018 -- a unit of that key, with or without a force
+            by_key[key].setdefault(unit, set())  # a unit of that key, with or without a force
         for row in store.rows(sparql_prefixes() + f"""
             SELECT DISTINCT ?u ?force WHERE {{ VALUES ?u {{ {values} }} GRAPH ?g {{ ?u org:unitOf ?force }} }}"""):
             if row["u"] in keys:

@@ -65,6 +65,7 @@ class Store:
             raise StoreError(f"{path} is not empty and is not a policekg store; "
                              "choose an empty or new folder for --store, so nothing of yours is overwritten")
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             return cls(OxStore(str(path)), path, False)
         except OSError as err:
             message = str(err)
@@ -248,17 +249,13 @@ class Store:
             raise StoreError(f"only nquads is written by several workers, not {format}; "
                              "export nquads with --workers, or drop --workers")
         if rdf_format == RdfFormat.N_QUADS:
-            extra = [Quad(t.subject, t.predicate, t.object, NamedNode(g)) for g, path in shipped.items()
-                     for t in _shipped_triples(path)]
-            _nquads_by_graph(self, output, workers, extra)
+            _nquads_by_graph(self, output, workers, _shipped_quads(shipped))
             return
         if rdf_format.supports_datasets:
             if not shipped:
                 self._ox.dump(output, format=rdf_format, prefixes=prefixes)
                 return
-            extra = (Quad(t.subject, t.predicate, t.object, NamedNode(g)) for g, path in shipped.items()
-                     for t in _shipped_triples(path))
-            serialize(chain(self._ox, extra), output, format=rdf_format, prefixes=prefixes)
+            serialize(chain(self._ox, _shipped_quads(shipped)), output, format=rdf_format, prefixes=prefixes)
             return
         extra = (t for path in shipped.values() for t in _shipped_triples(path))
         serialize(self.distinct_triples(extra), output, format=rdf_format, prefixes=prefixes)
@@ -278,47 +275,45 @@ def _shipped_triples(path: Path) -> Iterator[Triple]:
         yield Triple(stable(t.subject), t.predicate, stable(t.object))
 
 
-def _nquads_by_graph(store: Store, output, workers: int, extra: list) -> None:
+def _shipped_quads(shipped: dict[str, Path]) -> Iterator[Quad]:
+    """The shipped ontology files' triples, each file in its named graph."""
+    for graph, path in shipped.items():
+        for t in _shipped_triples(path):
+            yield Quad(t.subject, t.predicate, t.object, NamedNode(graph))
+
+
+def _nquads_by_graph(store: Store, output, workers: int, extra: Iterable[Quad]) -> None:
     """N-Quads of the default graph, then each named graph in IRI order, then `extra`; see Store.export."""
     import shutil
     import tempfile
     from concurrent.futures import ProcessPoolExecutor
+    from contextlib import nullcontext
     from multiprocessing import get_context
 
     graphs = sorted(g.value for g in store._ox.named_graphs())
     workers = max(1, min(workers, len(graphs)))
     size = -(-len(graphs) // workers) if graphs else 0
     slices = [graphs[i * size:(i + 1) * size] for i in range(workers)]
-    sink = open(output, "wb") if isinstance(output, (str, os.PathLike)) else output
-    parts_dir = Path(tempfile.mkdtemp(prefix=".kg-export-", dir=Path(output).parent
-                                      if isinstance(output, (str, os.PathLike)) else None))
+    to_path = isinstance(output, (str, os.PathLike))
+    sink = open(output, "wb") if to_path else output
     try:
-        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("spawn")) if workers > 1 else \
-                _NoPool() as pool:
+        with tempfile.TemporaryDirectory(prefix=".kg-export-", dir=Path(output).parent if to_path else None) as parts, \
+                (ProcessPoolExecutor(max_workers=workers - 1, mp_context=get_context("spawn")) if workers > 1
+                 else nullcontext()) as pool:
             # the other slices go to part files in worker processes while this one writes the first
-            futures = [pool.submit(_write_nquads, str(store.path), part, str(parts_dir / f"{i}.nq"))
+            futures = [pool.submit(_write_nquads, str(store.path), part, str(Path(parts) / f"{i}.nq"))
                        for i, part in enumerate(slices[1:], 1)]
             serialize(store._ox.quads_for_pattern(None, None, None, DefaultGraph()), sink, format=RdfFormat.N_QUADS)
             _graphs_nquads(store._ox, slices[0], sink)
             for i, future in enumerate(futures, 1):
                 future.result()
-                with open(parts_dir / f"{i}.nq", "rb") as part:
+                with open(Path(parts) / f"{i}.nq", "rb") as part:
                     shutil.copyfileobj(part, sink, 1 << 20)
-                (parts_dir / f"{i}.nq").unlink()
-        if extra:
-            serialize(extra, sink, format=RdfFormat.N_QUADS)
+                (Path(parts) / f"{i}.nq").unlink()
+        serialize(extra, sink, format=RdfFormat.N_QUADS)
     finally:
         if sink is not output:
             sink.close()
-        shutil.rmtree(parts_dir, ignore_errors=True)
-
-
-class _NoPool:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        pass
 
 
 def _graphs_nquads(ox: OxStore, graphs: list[str], sink) -> None:

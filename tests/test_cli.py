@@ -109,7 +109,6 @@ def test_export_formats_load_in_rdflib(examples_store, tmp_path, fmt, parse_as, 
         assert any(n.endswith("/release/met-2023-op-northgate-rail") for n in names)
 
 
-
 @pytest.mark.parametrize("with_ontology", [False, True])
 def test_nquads_by_several_workers_are_the_same_bytes_and_every_quad(examples_store, tmp_path, with_ontology) -> None:
     import pyoxigraph
@@ -133,6 +132,7 @@ def test_several_workers_write_nquads_only(examples_store, tmp_path) -> None:
     result = CliRunner().invoke(main, ["export", "--store", str(examples_store), "-f", "turtle",
                                        "-o", str(tmp_path / "kg.ttl"), "-j", "2"])
     assert result.exit_code != 0 and "only nquads is written by several workers" in result.output
+
 
 def test_stats(examples_store) -> None:
     figures = json.loads(run("stats", "--store", str(examples_store), "-f", "json"))
@@ -166,7 +166,7 @@ def _kg() -> list[str]:
 
 
 def test_installed_command_end_to_end(tmp_path) -> None:
-    store = tmp_path / "store"
+    store = tmp_path / "runs" / "first" / "store"  # folders that do not exist yet are made
     done = subprocess.run(_kg() + ["ingest", str(EXAMPLES), "--store", str(store)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "Ingested 9 releases" in done.stdout
